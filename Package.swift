@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (see docs/ARCHITECTURE.md): DTDL is pure; TwinStore persists on PostgreSQL;
+// TwinGateway serves HTTP; `twins` is the single command-line entry point.
+let package = Package(
+    name: "digital-twins-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "twins", targets: ["twins"]),
+        .executable(name: "twins-bench", targets: ["twins-bench"]),
+        .library(name: "DTDL", targets: ["DTDL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        // Pure Swift without Foundation; `Double.rounded()` needs libm linked explicitly then.
+        .target(name: "DTDL", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(
+            name: "TwinStore",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            plugins: ["EmbedMigrations"]
+        ),
+        .target(
+            name: "TwinGateway",
+            dependencies: [
+                "TwinStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "twins",
+            dependencies: [
+                "TwinGateway",
+                "TwinStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks live in their own executable so that the test command stays lean.
+        .executableTarget(name: "twins-bench", dependencies: ["DTDL"]),
+        // Build-time tool: turns migrations/*.sql into Swift source, so the binary carries its schema.
+        .executableTarget(name: "MigrationEmbedder"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
+        .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
+        // Test-only helpers: a private PostgreSQL database per test.
+        .target(
+            name: "TwinTestSupport",
+            dependencies: ["TwinStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/TwinTestSupport"
+        ),
+        .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinTestSupport"]),
+        .testTarget(
+            name: "TwinGatewayTests",
+            dependencies: [
+                "TwinGateway",
+                "TwinTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

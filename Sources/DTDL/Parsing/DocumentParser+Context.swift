@@ -1,0 +1,180 @@
+extension DocumentParser {
+    /// The scope set by a top-level `@context`, which must name a DTDL context; nil when invalid.
+    mutating func topScope(_ value: JSONValue, id: String?) -> ContextScope? {
+        guard let specs = contextSpecifiers(value, id: id) else { return nil }
+        if specs.isEmpty {
+            issues.add("emptyContext", primary: id, property: "@context", document: document,
+                       detail: "@context is empty; it must include a DTDL context")
+            return nil
+        }
+        guard specs.contains(where: { $0.hasPrefix("dtmi:dtdl:context;") }) else {
+            issues.add("missingDtdlContext", primary: id, property: "@context", document: document,
+                       detail: "@context must include a DTDL context (dtmi:dtdl:context;2 or dtmi:dtdl:context;3)")
+            return nil
+        }
+        return apply(specs, to: nil, id: id)
+    }
+
+    /// The scope of a nested element with its own `@context`; nil when invalid.
+    mutating func nestedScope(_ value: JSONValue, parent: ContextScope, id: String) -> ContextScope? {
+        guard let specs = contextSpecifiers(value, id: id) else { return nil }
+        return apply(specs, to: parent, id: id)
+    }
+
+    /// The specifier strings of a `@context` value (a string or an array of strings).
+    private mutating func contextSpecifiers(_ value: JSONValue, id: String?) -> [String]? {
+        switch value {
+        case .string(let s): return [s]
+        case .array(let items):
+            var out: [String] = []
+            for item in items {
+                if case .object = item {
+                    issues.add("disallowedLocalContext", document: document,
+                               detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
+                    return nil
+                }
+                guard case .string(let s) = item else {
+                    issues.add("invalidContextSpecifier", primary: id, property: "@context", value: JSONWriter.string(item),
+                               document: document, detail: "each @context entry must be a string")
+                    return nil
+                }
+                out.append(s)
+            }
+            return out
+        case .object:
+            issues.add("disallowedLocalContext", document: document,
+                       detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
+            return nil
+        default:
+            issues.add("invalidContextSpecifier", primary: id, property: "@context", value: JSONWriter.string(value),
+                       document: document, detail: "@context must be a string or an array of strings")
+            return nil
+        }
+    }
+
+    /// Applies specifiers in order. The DTDL context must come before any extension; the last DTDL
+    /// context sets the version; a nested element cannot move to a later DTDL version than its parent.
+    private mutating func apply(_ specs: [String], to parent: ContextScope?, id: String?) -> ContextScope? {
+        var scope = parent
+        var sawExtension = false
+        var ok = true
+        var pendingIotCentral = false
+        var known: Set<Substring> = []
+        var sawDTDL = false
+        for s in specs {
+            if s.hasPrefix("dtmi:dtdl:context;"), s.contains("#") {
+                issues.add("disallowedContextFragment", property: "@context", value: s, document: document,
+                           detail: "context '\(s)' has a fragment; DTDL context specifiers cannot have one")
+                ok = false
+                continue
+            }
+            if let v = ContextScope.dtdlVersion(of: s), "dtmi:dtdl:context;\(v)" == s {
+                sawDTDL = true
+                if sawExtension {
+                    // At the top level a DTDL context after an extension counts as missing.
+                    issues.add(parent == nil ? "missingDtdlContext" : "dtdlContextFollowsAffiliate", primary: id, property: "@context",
+                               value: s, document: document, detail: "the DTDL context must precede extension contexts")
+                    ok = false
+                }
+                // Versions 2 to 4 exist; 4 (and 3 under a lower maximum) is refused by configuration.
+                guard v >= 2, v <= 4 else {
+                    issues.add("unrecognizedContextVersion", property: "@context", value: s, document: document,
+                               detail: "DTDL version \(v) does not exist")
+                    ok = false
+                    continue
+                }
+                guard v <= options.maxDTDLVersion, v <= 3 else {
+                    issues.add("disallowedContextVersion", primary: id, property: "@context", value: s, document: document,
+                               detail: "DTDL version \(v) is not supported (versions 2 to \(min(3, options.maxDTDLVersion)))")
+                    ok = false
+                    continue
+                }
+                if let p = parent, v > p.version {
+                    issues.add("disallowedLocalContext", primary: id, property: "@context", value: s, document: document,
+                               detail: "an element cannot use a later DTDL version (\(v)) than its parent (\(p.version))")
+                    ok = false
+                    continue
+                }
+                if var cur = scope, parent != nil {
+                    cur.version = v
+                    scope = cur
+                } else {
+                    scope = ContextScope(version: v, extensions: scope?.extensions ?? [], undefinedExtension: scope?.undefinedExtension ?? false)
+                }
+                continue
+            }
+            // DTDL v2 lets the IoT Central context precede the DTDL context.
+            if s == "dtmi:iotcentral:context;2", scope == nil || parent != nil && !sawDTDL {
+                pendingIotCentral = true
+                continue
+            }
+            sawExtension = true
+            let version = scope?.version ?? 3
+            guard ContextScope.isWellFormedSpecifier(s, version: version) else {
+                let lenient = IdentifierSyntax.check(s, requireVersion: false, allowMinor: true)
+                if !s.hasPrefix("dtmi:") {
+                    issues.add("nonDtmiContextSpecifier", value: s, document: document, detail: "context '\(s)' is not a DTMI")
+                } else if s.contains("#") {
+                    issues.add("invalidContextFragment", value: s, document: document, detail: "context '\(s)' has a fragment")
+                } else if lenient != nil {
+                    issues.add("invalidContextSpecifier", value: s, document: document, detail: "context '\(s)' is not a valid DTMI")
+                } else {
+                    // Missing version, or (in DTDL v2) a minor version.
+                    if version == 2 {
+                        issues.add("invalidContextSpecifierForVersion", value: s, document: document,
+                                   detail: "context '\(s)' needs a version without a minor part in DTDL v2")
+                    }
+                    if !s.contains(";") {
+                        issues.add("missingContextVersion", value: s, document: document, detail: "context '\(s)' has no version")
+                    }
+                }
+                ok = false
+                continue
+            }
+            guard var cur = scope else {
+                // An extension before any DTDL context.
+                issues.add("dtdlContextFollowsAffiliate", primary: id, property: "@context", value: s, document: document,
+                           detail: "the DTDL context must precede extension contexts")
+                ok = false
+                continue
+            }
+            if let ext = ContextScope.knownExtension(s, version: cur.version) {
+                cur.extensions.insert(ext)
+                known.insert(ContextScope.versionless(s))
+            } else if known.contains(ContextScope.versionless(s))
+                || specs.contains(where: { ContextScope.versionless($0) == ContextScope.versionless(s)
+                    && ContextScope.knownExtension($0, version: cur.version) != nil })
+            {
+                // Another version of an extension already in force adds nothing.
+                continue
+            } else if allowsUndefined(version: cur.version) {
+                cur.undefinedExtension = true
+            } else {
+                let knownName = ContextScope.Extension.allCases.contains {
+                    ContextScope.versionless(s) == "dtmi:dtdl:extension:\($0.rawValue)"
+                }
+                issues.add(knownName ? "unresolvableContextVersion" : "unresolvableContextSpecifier", primary: id,
+                           property: "@context", value: s, document: document,
+                           detail: "context '\(s)' is not a known extension and undefined extensions are not allowed")
+                ok = false
+            }
+            scope = cur
+        }
+        if pendingIotCentral, ok {
+            guard var cur = scope, cur.version == 2 || !sawExtensionBeforeDTDL(specs) else {
+                issues.add("dtdlContextFollowsAffiliate", primary: id, property: "@context", document: document,
+                           detail: "the DTDL context must precede extension contexts")
+                return nil
+            }
+            cur.extensions.insert(.iotcentral)
+            scope = cur
+        }
+        return ok ? scope : nil
+    }
+
+    /// Whether an extension context comes before the DTDL context in the list.
+    private func sawExtensionBeforeDTDL(_ specs: [String]) -> Bool {
+        guard let d = specs.firstIndex(where: { ContextScope.dtdlVersion(of: $0) != nil }) else { return false }
+        return specs[..<d].contains { ContextScope.dtdlVersion(of: $0) == nil }
+    }
+}

@@ -1,0 +1,92 @@
+/// The material (instantiable) classes of DTDL v2 and v3 that a model may define.
+///
+/// Abstract classes of the metamodel (Entity, Schema, Content, ...) and the built-in primitive
+/// schema classes are not here: a model cannot instantiate them, and naming one in `@type` is an
+/// error.
+enum ElementClass: String, CaseIterable, Sendable {
+    case interface = "Interface"
+    case telemetry = "Telemetry"
+    case property = "Property"
+    case command = "Command"
+    case relationship = "Relationship"
+    case component = "Component"
+    case commandPayload = "CommandPayload"
+    case commandRequest = "CommandRequest"
+    case commandResponse = "CommandResponse"
+    case array = "Array"
+    case enumeration = "Enum"
+    case enumValue = "EnumValue"
+    case map = "Map"
+    case mapKey = "MapKey"
+    case mapValue = "MapValue"
+    case object = "Object"
+    case field = "Field"
+
+    /// Whether the class exists in the given DTDL major version. v3 replaced CommandPayload by
+    /// CommandRequest and CommandResponse (where CommandPayload became abstract).
+    func exists(in version: Int) -> Bool {
+        switch self {
+        case .commandPayload: return version == 2
+        case .commandRequest, .commandResponse: return version >= 3
+        default: return true
+        }
+    }
+
+    /// The class's IRI in a DTDL version, e.g. `dtmi:dtdl:class:Array;3`.
+    func iri(version: Int) -> String { "dtmi:dtdl:class:\(rawValue);\(version)" }
+
+    /// Whether the class is a complex schema (may appear in `schemas` and be referenced by id).
+    var isComplexSchema: Bool {
+        switch self {
+        case .array, .enumeration, .map, .object: return true
+        default: return false
+        }
+    }
+
+    /// Whether the class is an Interface content.
+    var isContent: Bool {
+        switch self {
+        case .telemetry, .property, .command, .relationship, .component: return true
+        default: return false
+        }
+    }
+
+    /// Whether the class has a required `name` (the metamodel's NamedEntity subclasses).
+    var isNamed: Bool {
+        switch self {
+        case .interface, .array, .enumeration, .map, .object: return false
+        default: return true
+        }
+    }
+
+    /// Whether semantic types (v2 built-in, v3 QuantitativeTypes) may co-type this class.
+    /// v2: Property, Telemetry; v3 adds the SchemaField subclasses. (The metamodel lists
+    /// Relationship too, but no unit property applies to it and the .NET parser rejects it.)
+    func acceptsSemanticType(version: Int) -> Bool {
+        switch self {
+        case .property, .telemetry: return true
+        case .field, .mapValue, .commandRequest, .commandResponse, .commandPayload: return version >= 3
+        default: return false
+        }
+    }
+
+    private static let byName: [String: ElementClass] = {
+        var m: [String: ElementClass] = [:]
+        for c in allCases { m[c.rawValue] = c }
+        return m
+    }()
+
+    /// The class named by a DTDL context term, if it is material in that version.
+    static func named(_ term: String, version: Int) -> ElementClass? {
+        guard let c = byName[term], c.exists(in: version) else { return nil }
+        return c
+    }
+
+    /// Class terms of the DTDL contexts that are abstract or built in (not definable by a model).
+    static let nonMaterialTerms: Set<String> = [
+        "Entity", "NamedEntity", "SchemaField", "Schema", "ComplexSchema", "PrimitiveSchema", "Content",
+        "NumericSchema", "TemporalSchema", "Unit", "UnitAttribute", "SemanticType", "SemanticUnit", "LatentType",
+        "NamedLatentType", "AdjunctType", "Alias", "CommandType", "Boolean", "Date", "DateTime", "Double",
+        "Duration", "Float", "Integer", "Long", "String", "Time", "CommandPayload",
+    ]
+}

@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import TwinStore
+
+/// `GET /healthz` (the process is up) and `GET /readyz` (the database is reachable and migrated).
+///
+/// Load balancers and orchestrators use the pair: liveness must not depend on the database,
+/// readiness must.
+struct HealthRoutes: Sendable {
+    let database: PostgresClient
+    let logger: Logger
+
+    func register(on router: Router<some RequestContext>) {
+        router.get("healthz") { _, _ in
+            Self.json(.ok, #"{"status":"ok"}"#)
+        }
+        router.get("readyz") { _, _ in
+            switch await DatabaseReadiness.check(client: database, logger: logger) {
+            case .ready:
+                return Self.json(.ok, #"{"status":"ready"}"#)
+            case .notReady(let reason):
+                logger.warning("not ready", metadata: ["reason": "\(reason)"])
+                return Self.json(.serviceUnavailable, #"{"status":"unavailable","reason":"# + jsonEscaped(reason) + "\"}")
+            }
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Escapes a string for embedding between JSON quotes.
+func jsonEscaped(_ s: String) -> String {
+    var out = ""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default:
+            if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+
+/// Reads settings that may come from a flag or from an environment variable (`TWINS_*`).
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }
+        return v
+    }
+
+    /// The flag's value, else the variable's, else the default.
+    static func string(_ flag: String?, _ variable: String, default fallback: String) -> String {
+        flag ?? value(variable) ?? fallback
+    }
+
+    /// An integer from the flag or the variable, with a one-line error for a bad variable.
+    static func int(_ flag: Int?, _ variable: String, default fallback: Int) throws -> Int {
+        if let flag { return flag }
+        guard let text = value(variable) else { return fallback }
+        guard let v = Int(text) else { throw CommandFailure("\(variable)='\(text)' is not a number") }
+        return v
+    }
+
+    /// A boolean switch from the flag or the variable (`1`, `true`, `yes`).
+    static func bool(_ flag: Bool, _ variable: String) -> Bool {
+        if flag { return true }
+        guard let text = value(variable)?.lowercased() else { return false }
+        return ["1", "true", "yes", "on"].contains(text)
+    }
+
+    /// The default database URL: the private cluster of `scripts/run.sh`.
+    static let defaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/twins?sslmode=disable"
+
+    /// Sets up swift-log once, to standard error, at `TWINS_LOG_LEVEL` (default `info`).
+    static func bootstrapLogging(_ level: String?) throws -> Logger {
+        let text = string(level, "TWINS_LOG_LEVEL", default: "info")
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw CommandFailure("log level '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "twins")
+    }
+}
+
+/// A failure reported as one line on standard error with exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

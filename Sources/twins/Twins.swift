@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `twins` command: the one entry point for the service and its tools.
+@main
+struct Twins: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twins",
+        abstract: "An Azure Digital Twins compatible service on PostgreSQL.",
+        discussion: """
+            Every option also reads an environment variable (shown in each command's help); a flag \
+            given on the command line wins over the variable.
+            """,
+        subcommands: [Serve.self, Database.self]
+    )
+}

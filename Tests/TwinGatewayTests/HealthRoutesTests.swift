@@ -1,0 +1,48 @@
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+import TwinGateway
+import TwinStore
+import TwinTestSupport
+
+@Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
+struct HealthRoutesTests {
+    @Test func liveAndReadyOnAMigratedDatabase() async throws {
+        try await TestDatabase.withFreshDatabase { url, client in
+            try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
+            let app = buildApplication(
+                configuration: .init(host: "127.0.0.1", port: 0),
+                database: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: TestDatabase.logger),
+                logger: TestDatabase.logger)
+            try await app.test(.live) { http in
+                try await http.execute(uri: "/healthz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+                try await http.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == #"{"status":"ready"}"#)
+                }
+            }
+        }
+    }
+
+    @Test func notReadyWhileTheSchemaIsBehind() async throws {
+        try await TestDatabase.withFreshDatabase { url, _ in
+            let app = buildApplication(
+                configuration: .init(host: "127.0.0.1", port: 0),
+                database: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: TestDatabase.logger),
+                logger: TestDatabase.logger)
+            try await app.test(.live) { http in
+                try await http.execute(uri: "/healthz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+                try await http.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(String(buffer: response.body).contains("twins db migrate"))
+                }
+            }
+        }
+    }
+}
