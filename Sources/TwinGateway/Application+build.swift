@@ -11,15 +11,17 @@ import TwinStore
 /// - Parameters:
 ///   - configuration: where to listen.
 ///   - database: the PostgreSQL client; the application runs it as a service.
+///   - databaseURL: the client's URL, used to explain why the database is unreachable.
 ///   - onServerRunning: called with the bound address once the server listens.
 public func buildApplication(
     configuration: GatewayConfiguration,
     database: PostgresClient,
+    databaseURL: DatabaseURL? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router()
-    HealthRoutes(database: database, logger: logger).register(on: router)
+    HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
 
     var app = Application(
         router: router,

@@ -9,6 +9,7 @@ import TwinStore
 /// readiness must.
 struct HealthRoutes: Sendable {
     let database: PostgresClient
+    let databaseURL: DatabaseURL?
     let logger: Logger
 
     func register(on router: Router<some RequestContext>) {
@@ -16,12 +17,12 @@ struct HealthRoutes: Sendable {
             Self.json(.ok, #"{"status":"ok"}"#)
         }
         router.get("readyz") { _, _ in
-            switch await DatabaseReadiness.check(client: database, logger: logger) {
+            switch await DatabaseReadiness.check(client: database, url: databaseURL, logger: logger) {
             case .ready:
                 return Self.json(.ok, #"{"status":"ready"}"#)
             case .notReady(let reason):
                 logger.warning("not ready", metadata: ["reason": "\(reason)"])
-                return Self.json(.serviceUnavailable, #"{"status":"unavailable","reason":"# + jsonEscaped(reason) + "\"}")
+                return Self.json(.serviceUnavailable, "{\"status\":\"unavailable\",\"reason\":\"\(jsonEscaped(reason))\"}")
             }
         }
     }

@@ -9,8 +9,26 @@ public enum DatabaseReadiness: Sendable, Equatable {
     case notReady(String)
 
     /// Checks the database within `timeout`. Never throws: a failure is a `.notReady` reason.
+    ///
+    /// While the server is down the pool waits and retries rather than failing, so a check that
+    /// times out asks a direct connection to `url` (when given) for the actual reason.
     public static func check(
-        client: PostgresClient, timeout: Duration = .seconds(2), logger: Logger
+        client: PostgresClient, url: DatabaseURL? = nil, timeout: Duration = .seconds(2), logger: Logger
+    ) async -> DatabaseReadiness {
+        let state = await checkThroughPool(client: client, timeout: timeout, logger: logger)
+        guard case .notReady(let reason) = state, reason.hasPrefix(timeoutPrefix), let url else { return state }
+        do {
+            try await DirectConnection.with(url, connectTimeout: .seconds(1), logger: logger) { _ in }
+            return state
+        } catch {
+            return .notReady("\(error)")
+        }
+    }
+
+    private static let timeoutPrefix = "database did not answer"
+
+    private static func checkThroughPool(
+        client: PostgresClient, timeout: Duration, logger: Logger
     ) async -> DatabaseReadiness {
         do {
             return try await withThrowingTaskGroup(of: DatabaseReadiness.self) { group in
@@ -22,7 +40,7 @@ public enum DatabaseReadiness: Sendable, Equatable {
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    return .notReady("database did not answer within \(timeout)")
+                    return .notReady("\(timeoutPrefix) within \(timeout)")
                 }
                 let first = try await group.next()!
                 group.cancelAll()

@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
             }
             let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: poolLogger(logger))
             let app = buildApplication(
-                configuration: gateway, database: client, logger: logger
+                configuration: gateway, database: client, databaseURL: url, logger: logger
             ) { address in
                 // Unbuffered, so that scripts and terminals see the URL at once.
                 FileHandle.standardOutput.write(Data("twins: serving at \(address) (database \(url))\n".utf8))

@@ -40,7 +40,9 @@ struct HealthRoutesTests {
                 }
                 try await http.execute(uri: "/readyz", method: .get) { response in
                     #expect(response.status == .serviceUnavailable)
-                    #expect(String(buffer: response.body).contains("twins db migrate"))
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("twins db migrate"))
+                    #expect(body.hasPrefix(#"{"status":"unavailable","reason":""#) && body.hasSuffix(#""}"#), "\(body)")
                 }
             }
         }

@@ -129,19 +129,21 @@ struct MigrationRunnerTests {
             #expect(error.description.contains("127.0.0.1:9"))
             #expect(!error.description.contains("\n"))
         }
-        #expect(ContinuousClock.now - started < .seconds(6))
+        // The pool would retry for about a minute; a direct connection reports at once (the bound is
+        // generous because the conformance suites load both cores while this runs).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func readinessReportsAnUnreachableServer() async throws {
         // Port 9 (discard) on loopback: nothing listens there on a test machine.
         let url = try DatabaseURL("postgres://postgres@127.0.0.1:9/none?sslmode=disable")
         let state = try await TestDatabase.withClient(url) { client in
-            await DatabaseReadiness.check(client: client, timeout: .seconds(5), logger: TestDatabase.logger)
+            await DatabaseReadiness.check(client: client, url: url, timeout: .seconds(1), logger: TestDatabase.logger)
         }
         guard case .notReady(let reason) = state else {
             Issue.record("an unreachable database must not be ready")
             return
         }
-        #expect(reason.contains("connect") || reason.contains("did not answer"), "\(reason)")
+        #expect(reason.contains("connection refused"), "\(reason)")
     }
 }
