@@ -7,7 +7,9 @@ public struct DTDLError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The code as ADT spells it on the wire.
         public let rawValue: String
+        /// A code with this wire spelling.
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The wire spelling.
         public var description: String { rawValue }
 
         /// The model text is not valid DTDL.
@@ -39,6 +41,7 @@ public struct DTDLError: Error, Sendable, CustomStringConvertible {
         self.unresolvedIdentifiers = unresolvedIdentifiers
     }
 
+    /// `Code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }
 
@@ -62,6 +65,7 @@ public struct ParsingIssue: Sendable, Hashable, CustomStringConvertible {
     /// What to do about it.
     public var action: String
 
+    /// An issue with its official id and texts.
     public init(
         validationID: String, primaryID: String? = nil, secondaryID: String? = nil, property: String? = nil,
         value: String? = nil, documentIndex: Int? = nil, cause: String, action: String
@@ -76,5 +80,6 @@ public struct ParsingIssue: Sendable, Hashable, CustomStringConvertible {
         self.action = action
     }
 
+    /// The cause followed by the action.
     public var description: String { action.isEmpty ? cause : "\(cause) \(action)" }
 }

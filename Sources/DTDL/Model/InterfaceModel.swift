@@ -27,6 +27,8 @@ public final class InterfaceModel: Sendable {
     /// The names of the contents the interface declares itself (not inherited).
     public let ownContentNames: Set<String>
 
+    /// A resolved interface. `ownContentNames` defaults to every content name (right for an
+    /// interface without bases).
     public init(
         id: String, dtdlVersion: Int, directBases: [String], allBases: Set<String>,
         properties: [String: PropertyModel], telemetries: [String: TelemetryModel],
@@ -56,9 +58,13 @@ public final class InterfaceModel: Sendable {
 
 /// A `Property` content.
 public struct PropertyModel: Sendable {
+    /// The property's name.
     public let name: String
+    /// The schema values must conform to.
     public let schema: Schema
+    /// `writable` as declared (default false; ADT does not enforce it).
     public let writable: Bool
+    /// A property model.
     public init(name: String, schema: Schema, writable: Bool) {
         self.name = name
         self.schema = schema
@@ -68,8 +74,11 @@ public struct PropertyModel: Sendable {
 
 /// A `Telemetry` content.
 public struct TelemetryModel: Sendable {
+    /// The telemetry's name.
     public let name: String
+    /// The schema values must conform to.
     public let schema: Schema
+    /// A telemetry model.
     public init(name: String, schema: Schema) {
         self.name = name
         self.schema = schema
@@ -78,13 +87,17 @@ public struct TelemetryModel: Sendable {
 
 /// A `Relationship` content.
 public struct RelationshipModel: Sendable {
+    /// The relationship's name.
     public let name: String
     /// The declared `target` interface, if any; any twin may be targeted otherwise.
     public let target: String?
     /// Relationship properties by name.
     public let properties: [String: PropertyModel]
+    /// `minMultiplicity` as declared (DTDL requires 0).
     public let minMultiplicity: Int?
+    /// `maxMultiplicity` as declared, if any.
     public let maxMultiplicity: Int?
+    /// A relationship model.
     public init(
         name: String, target: String?, properties: [String: PropertyModel], minMultiplicity: Int?,
         maxMultiplicity: Int?
@@ -99,9 +112,11 @@ public struct RelationshipModel: Sendable {
 
 /// A `Component` content: a named instance of another interface inside the twin.
 public struct ComponentModel: Sendable {
+    /// The component's name.
     public let name: String
     /// The component's interface DTMI.
     public let schema: String
+    /// A component model.
     public init(name: String, schema: String) {
         self.name = name
         self.schema = schema

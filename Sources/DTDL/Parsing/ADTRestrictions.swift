@@ -1,11 +1,17 @@
 /// Azure Digital Twins' restrictions on top of DTDL (BEHAVIOUR.md §3, LIMITS.md).
 enum ADTRestrictions {
-    /// The first DTDL context specifier other than versions 2 and 3 in the documents, if any.
+    /// The first DTDL context specifier other than versions 2 and 3 in the documents, if any,
+    /// including the DTDL v1 context (`http://azureiot.com/v1/contexts/IoTModel.json`).
     static func unsupportedVersion(_ documents: [JSONValue]) -> String? {
         for d in documents {
             if let s = scan(d) { return s }
         }
         return nil
+    }
+
+    private static func isUnsupportedDTDLContext(_ s: String) -> Bool {
+        if s.hasPrefix("dtmi:dtdl:context;") { return s != "dtmi:dtdl:context;2" && s != "dtmi:dtdl:context;3" }
+        return s.hasPrefix("http://azureiot.com/") || s.hasPrefix("https://azureiot.com/")
     }
 
     private static func scan(_ v: JSONValue) -> String? {
@@ -15,11 +21,7 @@ enum ADTRestrictions {
         case .object(let o):
             if let ctx = o["@context"] {
                 for c in (ctx.arrayValue ?? [ctx]) {
-                    if let s = c.stringValue, s.hasPrefix("dtmi:dtdl:context;"),
-                       s != "dtmi:dtdl:context;2", s != "dtmi:dtdl:context;3"
-                    {
-                        return s
-                    }
+                    if let s = c.stringValue, isUnsupportedDTDLContext(s) { return s }
                 }
             }
             for (_, m) in o { if let s = scan(m) { return s } }

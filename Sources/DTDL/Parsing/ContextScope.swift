@@ -12,6 +12,8 @@ struct ContextScope: Sendable {
     var extensions: Set<Extension> = []
     /// Whether an undefined (unknown, tolerated) extension context is in scope.
     var undefinedExtension = false
+    /// The known extension context specifiers in scope, whose terms are defined (if not applicable).
+    var extensionContexts: [String] = []
 
     /// The DTDL context specifiers, by major version.
     static func dtdlVersion(of specifier: String) -> Int? {

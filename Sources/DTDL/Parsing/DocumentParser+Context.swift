@@ -16,8 +16,12 @@ extension DocumentParser {
     }
 
     /// The scope of a nested element with its own `@context`; nil when invalid.
-    mutating func nestedScope(_ value: JSONValue, parent: ContextScope, id: String) -> ContextScope? {
+    mutating func nestedScope(
+        _ value: JSONValue, parent: ContextScope, id: String, parentID: String?, property: String?
+    ) -> ContextScope? {
         guard let specs = contextSpecifiers(value, id: id) else { return nil }
+        parentIDForContext = parentID
+        parentPropertyForContext = property
         return apply(specs, to: parent, id: id)
     }
 
@@ -27,28 +31,81 @@ extension DocumentParser {
         case .string(let s): return [s]
         case .array(let items):
             var out: [String] = []
-            for item in items {
-                if case .object = item {
-                    issues.add("disallowedLocalContext", document: document,
-                               detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
+            for (i, item) in items.enumerated() {
+                if case .object(let o) = item {
+                    rejectLocalContext(o, last: i == items.count - 1, specifiers: items.compactMap(\.stringValue))
                     return nil
                 }
                 guard case .string(let s) = item else {
-                    issues.add("invalidContextSpecifier", primary: id, property: "@context", value: JSONWriter.string(item),
-                               document: document, detail: "each @context entry must be a string")
+                    issues.add("invalidContext", primary: id, property: "@context", value: JSONWriter.string(item),
+                               document: document, detail: "each @context entry must be a context DTMI string")
                     return nil
                 }
                 out.append(s)
             }
             return out
-        case .object:
-            issues.add("disallowedLocalContext", document: document,
-                       detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
+        case .object(let o):
+            rejectLocalContext(o, last: true, specifiers: [])
             return nil
         default:
-            issues.add("invalidContextSpecifier", primary: id, property: "@context", value: JSONWriter.string(value),
-                       document: document, detail: "@context must be a string or an array of strings")
+            issues.add("invalidContext", primary: id, property: "@context", value: JSONWriter.string(value),
+                       document: document, detail: "@context must be a context DTMI string or an array of them")
             return nil
+        }
+    }
+
+    /// Reports a local context (term definitions), which DTDL v2 and v3 do not allow, together with
+    /// what is wrong in its definitions, as the .NET parser does.
+    private mutating func rejectLocalContext(_ o: JSONObject, last: Bool, specifiers: [String]) {
+        let version = specifiers.compactMap(ContextScope.dtdlVersion(of:)).last ?? 3
+        issues.add("disallowedLocalContext", restriction: String(version), document: document,
+                   detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
+        if !last {
+            issues.add("localContextNotLast", document: document, detail: "a local context must come last in @context")
+        }
+        // Terms the DTDL contexts (and QuantitativeTypes or the v2 standard terms) define are reserved.
+        let reservedContexts = ["dtmi:dtdl:context;\(version)", "dtmi:dtdl:extension:quantitativeTypes;1"]
+        for (term, definition) in o {
+            if term.isEmpty {
+                issues.add("localTermEmpty", document: document, detail: "a local term cannot be empty")
+            } else if term.hasPrefix("@") || term.contains(":") {
+                issues.add("localTermInvalid", value: term, document: document, detail: "'\(term)' cannot be defined as a local term")
+            } else if ["dtmi", "http", "https", "urn"].contains(term) {
+                issues.add("localTermSchemePrefix", value: term, document: document, detail: "'\(term)' is a URI scheme")
+            } else if reservedContexts.contains(where: { DTDLContexts.terms(of: $0)?[term] != nil }) {
+                issues.add("localTermReserved", value: term, document: document, detail: "'\(term)' is a DTDL term")
+            }
+            var target: String?
+            switch definition {
+            case .null: continue
+            case .string(let s): target = s
+            case .object(let d):
+                guard let idValue = d["@id"] else {
+                    issues.add("termDefinitionMissingIdProperty", value: term, document: document,
+                               detail: "the definition of '\(term)' has no @id")
+                    continue
+                }
+                guard case .string(let s) = idValue else {
+                    issues.add("termDefinitionIdPropertyNotString", value: term, document: document,
+                               detail: "the @id of the definition of '\(term)' is not a string")
+                    continue
+                }
+                target = s
+            default:
+                issues.add("termDefinitionNotStringOrObject", value: term, document: document,
+                           detail: "the definition of '\(term)' must be a string or an object")
+                continue
+            }
+            guard let t = target else { continue }
+            if t.hasPrefix("dtmi:") {
+                // A prefix definition ends with ':'; anything else must be a DTMI.
+                let checked = t.hasSuffix(":") ? t + "x" : t
+                if IdentifierSyntax.check(checked, requireVersion: false, allowMinor: true, allowSystem: true) != nil {
+                    issues.add("localTermDefinitionInvalidDtmi", value: t, document: document, detail: "'\(t)' is not a valid DTMI")
+                }
+            } else if !t.contains("://") {
+                issues.add("localTermDefinitionInvalidUri", value: t, document: document, detail: "'\(t)' is not a valid URI")
+            }
         }
     }
 
@@ -84,14 +141,18 @@ extension DocumentParser {
                     continue
                 }
                 guard v <= options.maxDTDLVersion, v <= 3 else {
-                    issues.add("disallowedContextVersion", primary: id, property: "@context", value: s, document: document,
+                    issues.add("disallowedContextVersion", primary: id, property: "@context", value: s,
+                               restriction: String(min(3, options.maxDTDLVersion)), document: document,
                                detail: "DTDL version \(v) is not supported (versions 2 to \(min(3, options.maxDTDLVersion)))")
                     ok = false
                     continue
                 }
                 if let p = parent, v > p.version {
-                    issues.add("disallowedLocalContext", primary: id, property: "@context", value: s, document: document,
+                    issues.add("disallowedVersionDefinition", primary: parentIDForContext, property: parentPropertyForContext,
+                               restriction: String(p.version), document: document,
                                detail: "an element cannot use a later DTDL version (\(v)) than its parent (\(p.version))")
+                    issues.add("unrecognizedContextVersion", value: s, restriction: String(p.version), document: document,
+                               detail: "DTDL version \(v) is not recognised inside a DTDL v\(p.version) element")
                     ok = false
                     continue
                 }
@@ -120,9 +181,9 @@ extension DocumentParser {
                     issues.add("invalidContextSpecifier", value: s, document: document, detail: "context '\(s)' is not a valid DTMI")
                 } else {
                     // Missing version, or (in DTDL v2) a minor version.
-                    if version == 2 {
-                        issues.add("invalidContextSpecifierForVersion", value: s, document: document,
-                                   detail: "context '\(s)' needs a version without a minor part in DTDL v2")
+                    if version == 2 || !s.contains(";") {
+                        issues.add("invalidContextSpecifierForVersion", value: s, restriction: String(version), document: document,
+                                   detail: "context '\(s)' needs a version\(version == 2 ? " without a minor part" : "")")
                     }
                     if !s.contains(";") {
                         issues.add("missingContextVersion", value: s, document: document, detail: "context '\(s)' has no version")
@@ -132,14 +193,13 @@ extension DocumentParser {
                 continue
             }
             guard var cur = scope else {
-                // An extension before any DTDL context.
-                issues.add("dtdlContextFollowsAffiliate", primary: id, property: "@context", value: s, document: document,
-                           detail: "the DTDL context must precede extension contexts")
+                // An extension before any DTDL context: reported when the DTDL context comes.
                 ok = false
                 continue
             }
             if let ext = ContextScope.knownExtension(s, version: cur.version) {
                 cur.extensions.insert(ext)
+                cur.extensionContexts.append(s)
                 known.insert(ContextScope.versionless(s))
             } else if known.contains(ContextScope.versionless(s))
                 || specs.contains(where: { ContextScope.versionless($0) == ContextScope.versionless(s)
@@ -167,6 +227,7 @@ extension DocumentParser {
                 return nil
             }
             cur.extensions.insert(.iotcentral)
+            cur.extensionContexts.append("dtmi:iotcentral:context;2")
             scope = cur
         }
         return ok ? scope : nil

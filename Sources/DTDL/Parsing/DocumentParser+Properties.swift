@@ -29,6 +29,7 @@ extension DocumentParser {
             }
         }
         var seen: Set<String> = []
+        var reportedUndefinedTypes = false
         for (key, value) in o where !key.hasPrefix("@") {
             if orphaned.contains(key) && table[key] == nil {
                 if key == "overrides" { continue }
@@ -37,7 +38,7 @@ extension DocumentParser {
                 continue
             }
             guard let name = canonicalProperty(key, table: table, version: v) else {
-                let kind = termKind(key, version: v)
+                let kind = termKind(key, version: v, scope: scope)
                 // Undefined properties need an undefined co-type on the element (`propertyNeedsCotype`).
                 let tolerated: Bool
                 switch kind {
@@ -52,8 +53,17 @@ extension DocumentParser {
                     case .invalidDTMI: code = "propertyInvalidDtmi"
                     case .notDTMINorTerm: code = "propertyNotDtmiNorTerm"
                     }
-                    issues.add(code, primary: e.id, property: key, document: document,
+                    issues.add(code, primary: e.id, property: key, restriction: String(v), document: document,
                                detail: "property '\(key)' is not defined for a \(e.cls.rawValue) in DTDL v\(v)")
+                    // In v3 a property that can never be tolerated also withdraws the tolerance of
+                    // the element's undefined co-types, as the .NET parser reports.
+                    if v >= 3, kind == .invalidDTMI || kind == .notDTMINorTerm, !reportedUndefinedTypes {
+                        reportedUndefinedTypes = true
+                        for t in types.undefinedTerms {
+                            issues.add("typeUndefinedTerm", primary: e.id, value: t, restriction: String(v), document: document,
+                                       detail: "@type '\(t)' is not defined in the element's context")
+                        }
+                    }
                     if !types.unknownCotype {
                         issues.add(types.inferred ? "inferredTypeDoesNotAllow" : "noTypeThatAllows", primary: e.id, property: key,
                                    document: document, detail: "no @type of the element allows property '\(key)'")
@@ -149,10 +159,11 @@ extension DocumentParser {
         case .string(let max, let namePattern):
             guard case .string(let s)? = representational(item, owner: e.id, property: p, type: .string, version: e.version) else { return }
             if let max, s.utf16.count > max {
-                issues.add("stringTooLong", primary: e.id, property: p, value: s, document: document,
+                issues.add("stringTooLong", primary: e.id, property: p, value: s, counts: [max], document: document,
                            detail: "'\(p)' is longer than \(max) characters")
             } else if namePattern && !IdentifierSyntax.isValidName(s) {
-                issues.add("stringInvalid", primary: e.id, property: p, value: s, document: document,
+                issues.add("stringInvalid", primary: e.id, property: p, value: s,
+                           restriction: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$", document: document,
                            detail: "'\(p)' must contain only letters, digits and '_', start with a letter and end with a letter or digit")
             } else {
                 e.strings[p] = s
@@ -163,10 +174,10 @@ extension DocumentParser {
         case .integer(let min, let max):
             guard let s = representational(item, owner: e.id, property: p, type: .integer, version: e.version), case .integer(let i) = s else { return }
             if let min, let max, min == max, i != min {
-                issues.add("valueNotExact", primary: e.id, property: p, value: String(i), document: document,
+                issues.add("valueNotExact", primary: e.id, property: p, value: String(i), restriction: String(min), document: document,
                            detail: "'\(p)' must be \(min)")
             } else if let min, i < min {
-                issues.add("valueBelowMin", primary: e.id, property: p, value: String(i), document: document,
+                issues.add("valueBelowMin", primary: e.id, property: p, value: String(i), restriction: String(min), document: document,
                            detail: "'\(p)' must be at least \(min)")
                 if i < 0 {
                     issues.add("valueBelowRange", primary: e.id, property: p, value: String(i), document: document,
@@ -202,7 +213,14 @@ extension DocumentParser {
                 // (class PrimitiveSchema); anything else is of the wrong type.
                 let str = item.stringValue
                 let primitive = str.flatMap { BuiltinSchemas.term($0, scope: scope) }
-                if p == "valueSchema", primitive != nil {
+                let knownTerm = str.map { termKind($0, version: e.version) == .irrelevantTerm || $0.hasPrefix("dtmi:") } ?? false
+                if case .object = item {
+                    issues.add("badType", primary: e.id, property: p, document: document,
+                               detail: "'\(p)' must be one of \(allowed.sorted().joined(separator: ", "))")
+                } else if let str, !knownTerm {
+                    issues.add("badDtmiOrTerm", primary: e.id, property: p, value: str, restriction: String(e.version), document: document,
+                               detail: "'\(str)' is not a DTDL term")
+                } else if p == "valueSchema", primitive != nil {
                     issues.add("incorrectPropertyValue", primary: e.id, property: p, value: str, document: document,
                                detail: "'\(p)' must be one of \(allowed.sorted().joined(separator: ", "))")
                 } else if str != nil {
@@ -227,6 +245,13 @@ extension DocumentParser {
             }
             e.strings[p] = s
         case .unit(let unitType):
+            if case .object = item {
+                issues.add("refObjectNotAllowed", primary: e.id, property: p, document: document,
+                           detail: "'unit' must name a unit, not define one")
+                issues.add("objectCountBelowMin", primary: e.id, property: p, counts: [0, 1], document: document,
+                           detail: "'unit' has no valid value")
+                return
+            }
             guard case .string(let s) = item else {
                 issues.add("badDtmiOrTerm", primary: e.id, property: p, value: JSONWriter.string(item), document: document,
                            detail: "'unit' must be a unit name")

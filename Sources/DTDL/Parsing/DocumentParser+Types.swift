@@ -12,6 +12,8 @@ struct TypeInfo {
     var rejectedCotypes: [String] = []
     /// Whether the class was inferred from the position (no @type).
     var inferred = false
+    /// The undefined co-types that were tolerated.
+    var undefinedTerms: [String] = []
 }
 
 /// The adjunct co-types of the v3 feature extensions, with the classes they may co-type.
@@ -85,6 +87,7 @@ extension DocumentParser {
         var undefinedCotype = false
         var semanticCount = 0
         var unknownCotype = false
+        var undefinedTerms: [String] = []
         var ok = true
         for t in terms {
             if let c = ElementClass.named(t, version: v) ?? materialIRI(t, version: v) {
@@ -96,9 +99,36 @@ extension DocumentParser {
                 material = c
                 continue
             }
+            if material != nil || terms.contains(where: { ElementClass.named($0, version: v) != nil }),
+               ["SemanticType", "SemanticUnit", "AdjunctType", "LatentType", "NamedLatentType", "UnitAttribute"].contains(t)
+            {
+                issues.add("abstractSupplementalType", primary: id, value: t, type: t, document: document,
+                           detail: "'\(t)' is an abstract type and cannot co-type an element")
+                ok = false
+                continue
+            }
             if ElementClass.nonMaterialTerms.contains(t) || isDTDLClassIRI(t) {
+                if topLevel {
+                    issues.add("typeNotRootable", primary: id, value: t, document: document,
+                               detail: "a top-level element must be an Interface")
+                    return nil
+                }
                 issues.add("badType", primary: parentID ?? id, secondary: parentID == nil ? nil : id, property: property ?? "@type",
                            value: t, document: document, detail: "'\(t)' is not a class a model element can have")
+                return nil
+            }
+            if !t.contains(":"), SemanticVocabulary.isUnitType(t, version: v) {
+                if v == 2, material != nil || terms.contains(where: { ElementClass.named($0, version: v) != nil }) {
+                    issues.add("multipleMaterialTypes", primary: id, value: "\(material?.rawValue ?? "element") and Unit", document: document,
+                               detail: "'\(t)' is a unit type, which cannot co-type an element")
+                } else if v >= 3 {
+                    let material = terms.contains { ElementClass.named($0, version: v) != nil }
+                    issues.add(material ? "typeIrrelevantDtmiOrTerm" : "typeUndefinedTerm", primary: id, value: t,
+                               restriction: String(v), document: document,
+                               detail: "'\(t)' is a unit type, which cannot co-type an element")
+                }
+                issues.add("badType", primary: parentID ?? id, secondary: parentID == nil ? nil : id, property: property, value: t,
+                           document: document, detail: "'\(t)' is a unit type, not an element class")
                 return nil
             }
             let semantic = semanticTerm(t, scope: scope)
@@ -116,17 +146,20 @@ extension DocumentParser {
             }
             // Undefined co-types: v2 tolerates undefined terms and non-DTMI IRIs always; v3 needs an
             // undefined extension in scope; an invalid DTMI is never tolerated.
-            let kind = termKind(t, version: v)
+            let kind = termKind(t, version: v, scope: scope)
             let tolerated: Bool
             switch kind {
             case .invalidDTMI: tolerated = false
             case .notDTMINorTerm: tolerated = v == 2
-            case .undefinedTerm: tolerated = v == 2 || scope.undefinedExtension
+            case .undefinedTerm:
+                // v2 tolerates undefined co-types, except IoT Central terms without their context.
+                tolerated = (v == 2 && !Self.isExtensionTerm(t)) || scope.undefinedExtension
             case .irrelevantTerm, .dtmi: tolerated = scope.undefinedExtension
             }
             unknownCotype = true
             if tolerated {
                 undefinedCotype = true
+                if kind == .undefinedTerm { undefinedTerms.append(t) }
             } else {
                 let code: String
                 switch kind {
@@ -135,21 +168,25 @@ extension DocumentParser {
                 case .undefinedTerm: code = "typeUndefinedTerm"
                 case .dtmi, .irrelevantTerm: code = "typeIrrelevantDtmiOrTerm"
                 }
-                issues.add(code, primary: id, value: t, document: document,
+                issues.add(code, primary: id, value: t, restriction: String(v), document: document,
                            detail: "@type '\(t)' is not defined in the element's context")
             }
         }
         guard ok else { return nil }
         guard let cls = material else {
-            if slot.inferred != nil || topLevel {
-                // Co-types without the class: the .NET parser reports the element as of the wrong type.
-                issues.add(topLevel ? "typeNotRootable" : "badType", primary: topLevel ? id : parentID,
-                           secondary: topLevel ? nil : id, property: property, document: document,
-                           detail: "@type names no DTDL element class")
-                return nil
+            // Without a class, tolerated undefined co-types are reported too.
+            for t in terms where !t.contains(":") && termKind(t, version: v, scope: scope) == .undefinedTerm
+                && SemanticVocabulary.unitType(ofSemanticType: t, scope: scope) == nil && AdjunctType.lookup(t) == nil
+                && v == 2
+            {
+                issues.add("typeUndefinedTerm", primary: id, value: t, restriction: String(v), document: document,
+                           detail: "@type '\(t)' is not defined in the element's context")
             }
-            issues.add("missingTypeInfo", primary: id, property: "@type", value: terms.joined(separator: ","), document: document,
-                       detail: "@type names no DTDL element class")
+            if topLevel {
+                issues.add("typeNotRootable", primary: id, document: document, detail: "@type names no DTDL element class")
+            }
+            issues.add("badType", primary: parentID ?? id, secondary: parentID == nil ? nil : id, property: property,
+                       document: document, detail: "@type names no DTDL element class")
             return nil
         }
         guard slot.classes.contains(cls) else {
@@ -175,16 +212,26 @@ extension DocumentParser {
                 notApplicable = !classes.contains(cls)
                 if ext == .iotcentral {
                     wrongVersion = v >= 3
-                } else if v == 2 {
-                    // The feature extensions are DTDL v3 only; Historized names the v3 classes.
-                    wrongVersion = cls != .command
-                    if c == "Historized" { notApplicable = true }
+                } else {
+                    // The feature extensions are DTDL v3 only and Historized names the v3 classes;
+                    // the .NET parser also reports the version (except on Commands).
+                    if v == 2 && c == "Historized" { notApplicable = true }
+                    // The .NET parser also reports the version for MapValue, Field and CommandResponse
+                    // (classes whose v2 counterparts differ), but not for Command or CommandRequest.
+                    wrongVersion = v == 2 && cls != .command
+                        || notApplicable && [.mapValue, .field, .commandResponse].contains(cls)
+                    // A v3 adjunct type on the wrong content class is reported, yet its rules still apply.
+                    if notApplicable && !wrongVersion && (cls == .property || cls == .telemetry) {
+                        issues.add("invalidCotype", primary: id, value: c, restriction: "Property or Telemetry", type: c,
+                                   document: document, detail: "co-type '\(c)' cannot apply to a \(cls.rawValue)")
+                        continue
+                    }
                 }
             } else {
                 notApplicable = !cls.acceptsSemanticType(version: v)
             }
             if notApplicable {
-                issues.add("invalidCotype", primary: id, value: c, document: document,
+                issues.add("invalidCotype", primary: id, value: c, restriction: "Property or Telemetry", type: c, document: document,
                            detail: "co-type '\(c)' cannot apply to a \(cls.rawValue)")
             }
             if wrongVersion {
@@ -195,12 +242,14 @@ extension DocumentParser {
         }
         cotypes.removeAll { rejected.contains($0) }
         if cotypes.contains("Override") && !cotypes.contains("ValueAnnotation") {
-            issues.add("missingCocotype", primary: id, property: "@type", value: "Override", document: document,
-                       detail: "co-type Override requires co-type ValueAnnotation")
-            return nil
+            issues.add("missingCocotype", primary: id, value: "Override", restriction: "ValueAnnotation", type: "Override",
+                       document: document, detail: "co-type Override requires co-type ValueAnnotation")
+            cotypes.removeAll { $0 == "Override" }
+            rejected.append("Override")
         }
         return TypeInfo(
-            cls: cls, cotypes: cotypes, undefinedCotype: undefinedCotype, unknownCotype: unknownCotype, rejectedCotypes: rejected)
+            cls: cls, cotypes: cotypes, undefinedCotype: undefinedCotype, unknownCotype: unknownCotype, rejectedCotypes: rejected,
+            undefinedTerms: undefinedTerms)
     }
 
     /// The material class of a class IRI of this version (`dtmi:dtdl:class:Array;3`).
@@ -222,16 +271,26 @@ extension DocumentParser {
     /// How an unrecognised term or IRI is classified, as the .NET parser does.
     enum TermKind { case undefinedTerm, irrelevantTerm, dtmi, invalidDTMI, notDTMINorTerm }
 
-    func termKind(_ t: String, version: Int) -> TermKind {
+    func termKind(_ t: String, version: Int, scope: ContextScope? = nil) -> TermKind {
         if t.hasPrefix("dtmi:") {
             return IdentifierSyntax.check(t, requireVersion: false, allowMinor: true, allowSystem: true) == nil ? .dtmi : .invalidDTMI
         }
         if t.contains(":") { return .notDTMINorTerm }
+        // A term that a context in scope defines is irrelevant here rather than undefined.
+        for c in scope?.extensionContexts ?? [] where DTDLContexts.terms(of: c)?[t] != nil { return .irrelevantTerm }
         if PropertySpec.isPropertyTerm(t, version: version) || ElementClass.named(t, version: version) != nil
             || ElementClass.nonMaterialTerms.contains(t) || BuiltinSchemas.primitive(t, version: version) != nil
         {
             return .irrelevantTerm
         }
         return .undefinedTerm
+    }
+
+    /// The partner extension contexts whose terms are known even when not in scope.
+    private static let extensionContextIDs = ["dtmi:iotcentral:context;2"]
+
+    /// Whether a term is defined by a known partner extension context (IoT Central).
+    static func isExtensionTerm(_ t: String) -> Bool {
+        extensionContextIDs.contains { DTDLContexts.terms(of: $0)?[t] != nil }
     }
 }

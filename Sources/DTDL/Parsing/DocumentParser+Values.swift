@@ -45,11 +45,29 @@ extension DocumentParser {
             case "@id": return bad("valueObjectId", "a value object cannot have @id")
             case "@language" where version >= 3: return bad("valueObjectLanguage", "a value object of '\(property)' cannot have @language")
             default:
-                if !k.hasPrefix("@") { return bad("valueObjectInvalidProp", "a value object may only have @value and @type") }
+                if !k.hasPrefix("@") {
+                    _ = bad("valueObjectInvalidProp", "a value object may only have @value and @type")
+                    if o["@value"] == nil { return bad("\(x)ObjectNoValue", "the value object of '\(property)' has no @value") }
+                    return nil
+                }
                 if version >= 3 { return bad("valueObjectKeyword", "a value object cannot have keyword \(k)") }
             }
         }
         guard let v = o["@value"] else { return bad("\(x)ObjectNoValue", "the value object of '\(property)' has no @value") }
+        if type == .literal, let declared = (o["@type"]?.arrayValue?.first ?? o["@type"])?.stringValue {
+            // A typed literal must match its own @type before it can match the property.
+            let t = declared.hasPrefix("xsd:") ? String(declared.dropFirst(4))
+                : declared.hasPrefix("http://www.w3.org/2001/XMLSchema#") ? String(declared.dropFirst(33)) : declared
+            let matches: Bool
+            switch (t, v) {
+            case ("string", .string), ("integer", .integer), ("boolean", .bool): matches = true
+            default: matches = false
+            }
+            if !matches, ["string", "integer", "boolean"].contains(t) {
+                _ = bad("\(t)ValueNot\(t.prefix(1).uppercased() + t.dropFirst())", "the @value of '\(property)' is not a \(t)", v)
+                return bad("literalNotValid", "'\(property)' must be a string or an integer", v)
+            }
+        }
         guard type.accepts(v) else {
             return bad(type == .literal ? "literalNotValid" : "\(x)ValueNot\(X)", "the @value of '\(property)' must be a \(x)", v)
         }
@@ -86,8 +104,15 @@ extension DocumentParser {
         switch value {
         case .string(let s): out["en"] = s
         case .object(let o):
+            if o["@value"] != nil, o["@language"] != nil, o.keys.allSatisfy({ $0.hasPrefix("@") }) {
+                return bad("langTagValueInLangMap", "'\(property)' is a value object; write a string or a language map {\"en\": \"...\"}")
+            }
             for (lang, v) in o {
-                guard !lang.hasPrefix("@") else { return bad("langMapObjKeyword", "a language map cannot hold keywords") }
+                guard !lang.hasPrefix("@") else {
+                    issues.add("langMapObjKeyword", primary: owner, property: property, value: lang, document: document,
+                               detail: "a language map cannot hold keyword \(lang)")
+                    return nil
+                }
                 guard IdentifierSyntax.isLanguageTag(lang) else { return bad("langStringInvalidCode", "'\(lang)' is not a language code") }
                 if case .object(let vo) = v, vo["@value"] != nil {
                     return bad("langTagValueInLangMap", "a language map value must be a plain string, not a value object", v)
@@ -180,15 +205,19 @@ extension DocumentParser {
                 {
                     refs.append(.builtin(s))
                 } else if IdentifierSyntax.check(s, requireVersion: e.version == 2, allowMinor: e.version >= 3) == nil {
-                    if IdentifierSyntax.isReserved(s) || scope.extensions.contains(.iotcentral) && s.hasPrefix("dtmi:iotcentral:") {
+                    if IdentifierSyntax.isReserved(s) || s.hasPrefix("dtmi:iotcentral:") {
                         issues.add("undefinedReservedId", primary: e.id, secondary: s, property: p, document: document,
                                    detail: "'\(s)' uses a reserved prefix but is not defined by DTDL")
                         failures += 1
                     } else {
                         refs.append(.id(s))
                     }
+                } else if ElementClass.named(s, version: e.version) != nil || ElementClass.nonMaterialTerms.contains(s) {
+                    // A class name where an element or a reference is expected.
+                    issues.add("badType", primary: e.id, property: p, value: s, document: document,
+                               detail: "'\(s)' is a class, not a schema or an element reference")
                 } else {
-                    issues.add("badDtmiOrTerm", primary: e.id, property: p, value: s, document: document,
+                    issues.add("badDtmiOrTerm", primary: e.id, property: p, value: s, restriction: String(e.version), document: document,
                                detail: "'\(s)' is neither a DTMI nor a DTDL term allowed in '\(p)'")
                     failures += 1
                 }
@@ -199,13 +228,31 @@ extension DocumentParser {
             case .object(let o):
                 var segment = "_" + p
                 if spec.plural {
-                    let n = o["name"]?.stringValue ?? o["name"]?["@value"]?.stringValue ?? String(i)
+                    let nameKey = "dtmi:dtdl:property:name;\(scope.version)"
+                    let nameValue = o["name"] ?? o[nameKey]
+                    guard let n = nameValue.flatMap(Self.literalString) else {
+                        // Without a name (or an @id), an element of a plural property has no id to
+                        // synthesise. (A missing or malformed name is reported on the element itself.)
+                        if nameValue == nil, o["@id"] == nil {
+                            issues.add("missingDtmiSegPropertyValue", primary: e.id, property: p, document: document,
+                                       detail: "an element of '\(p)' needs a 'name' (or an @id)")
+                            continue
+                        }
+                        segment += ":__" + String(i)
+                        let synthetic = IdentifierSyntax.child(of: e.id, segment: segment)
+                        if let child = parseElement(o, scope: scope, slot: slot, property: p, parentID: e.id, synthetic: synthetic) {
+                            child.parent = e
+                            refs.append(.element(child))
+                        }
+                        continue
+                    }
                     segment += ":__" + n
                 }
                 let synthetic = IdentifierSyntax.child(of: e.id, segment: segment)
                 guard let child = parseElement(o, scope: scope, slot: slot, property: p, parentID: e.id, synthetic: synthetic)
                 else {
-                    failures += 1
+                    // A missing @id is the whole story; other failures also leave the property short.
+                    if issues.issues.last?.validationID.hasSuffix(":missingRequiredId") != true { failures += 1 }
                     continue
                 }
                 child.parent = e
@@ -226,9 +273,19 @@ extension DocumentParser {
             }
         }
         if failures > 0, refs.count < spec.minCount {
-            issues.add("objectCountBelowMin", primary: e.id, property: p, document: document,
+            issues.add("objectCountBelowMin", primary: e.id, property: p, counts: [refs.count, spec.minCount], document: document,
                        detail: "'\(p)' has no valid value")
         }
         e.children[p, default: []].append(contentsOf: refs)
+    }
+
+    /// The string a literal designates: `"x"`, `{"@value": "x"}` or a one-element array of those.
+    static func literalString(_ v: JSONValue) -> String? {
+        switch v {
+        case .string(let s): return s
+        case .object(let o): return o["@value"]?.stringValue
+        case .array(let a) where a.count == 1: return literalString(a[0])
+        default: return nil
+        }
     }
 }

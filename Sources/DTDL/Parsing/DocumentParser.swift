@@ -8,8 +8,14 @@ struct DocumentParser {
     var elements: [ParsedElement] = []
     /// The top-level elements.
     var topLevel: [ParsedElement] = []
+    /// Every `@id` written on an element, including elements rejected with an error: a reference
+    /// to one of them is not reported again as unresolved.
+    var declaredIDs: Set<String> = []
     /// The index of the document being parsed.
     var document = 0
+    /// The element and property holding the element whose local `@context` is being read.
+    var parentIDForContext: String?
+    var parentPropertyForContext: String?
 
     init(options: ModelParser.Options) { self.options = options }
 
@@ -38,6 +44,17 @@ struct DocumentParser {
     }
 
     private mutating func parseTopLevel(_ o: JSONObject) {
+        if let s = o["@id"]?.stringValue { declaredIDs.insert(s) }
+        if case .object(let graph)? = o["@graph"] {
+            // @graph is not DTDL; without any @context the document is simply missing its context.
+            if o["@context"] != nil || graph["@context"] != nil {
+                issues.add("topLevelGraphDisallowed", document: document, detail: "a DTDL document cannot use @graph")
+            }
+            if o["@context"] == nil {
+                issues.add("missingContext", document: document, detail: "a top-level element must have @context")
+            }
+            return
+        }
         guard let ctx = o["@context"] else {
             issues.add("missingContext", primary: o["@id"]?.stringValue, document: document,
                        detail: "a top-level element must have @context with a DTDL context (dtmi:dtdl:context;2 or ;3)")
@@ -64,12 +81,14 @@ struct DocumentParser {
     ) -> ParsedElement? {
         var scope = parentScope
         let given = o["@id"]
+        if let s = given?.stringValue { declaredIDs.insert(s) }
         let label = given?.stringValue ?? synthetic ?? "element"
         if !topLevel, let ctx = o["@context"] {
-            guard let nested = nestedScope(ctx, parent: parentScope, id: label) else { return nil }
+            guard let nested = nestedScope(ctx, parent: parentScope, id: label, parentID: parentID, property: property) else { return nil }
             scope = nested
             if scope.version < parentScope.version && !slot.earlierVersion {
                 issues.add("disallowedVersionDefinition", primary: parentID, secondary: label, property: property,
+                           restriction: String(parentScope.version),
                            document: document,
                            detail: "a DTDL v\(scope.version) element cannot appear in '\(property ?? "")' of a DTDL v\(parentScope.version) element")
                 return nil
@@ -84,6 +103,14 @@ struct DocumentParser {
             issues.add(topLevel ? code : code.prefix(1).lowercased() + code.dropFirst(), primary: topLevel ? label : parentID,
                        property: topLevel ? nil : property, value: k,
                        document: document, detail: "keyword '\(k)' is not allowed in a DTDL element")
+        }
+        // A malformed @id is reported alone, before the types.
+        if case .string(let s)? = given, !s.isEmpty,
+           IdentifierSyntax.check(s, requireVersion: scope.version == 2, allowMinor: scope.version >= 3) != nil
+        {
+            issues.add("invalidId", primary: parentID, property: property ?? "@id", value: s, restriction: String(scope.version),
+                       document: document, detail: "@id '\(s)' is not a valid DTMI for DTDL v\(scope.version)")
+            return nil
         }
         guard let typeInfo = resolveTypes(
             o["@type"], scope: scope, slot: slot, id: label, topLevel: topLevel, parentID: parentID, property: property)
@@ -115,26 +142,16 @@ struct DocumentParser {
         e.cotypes = typeInfo.cotypes
         elements.append(e)
         parseProperties(o, into: e, scope: scope, types: typeInfo)
-        _ = explicit
         return e
     }
 
-    /// Checks an `@id` value; reports and returns false when it is not acceptable.
+    /// Checks an `@id` value whose syntax is valid; reports and returns false when it is not
+    /// acceptable (reserved prefix, length).
     private mutating func checkIdentifier(
         _ s: String, cls: ElementClass, scope: ContextScope, owner: String?, property: String?
     ) -> Bool {
-        let version = scope.version
-        if let problem = IdentifierSyntax.check(s, requireVersion: version == 2, allowMinor: version >= 3) {
-            let code: String
-            switch problem {
-            case .fragment, .systemSegment, .notDTMI, .missingVersion: code = "invalidId"
-            }
-            issues.add(code, primary: owner, property: property ?? "@id", value: s, document: document,
-                       detail: "@id '\(s)' is not a valid DTMI for DTDL v\(version)")
-            return false
-        }
         if IdentifierSyntax.isReserved(s) || scope.extensions.contains(.iotcentral) && s.hasPrefix("dtmi:iotcentral:") {
-            issues.add("reservedId", primary: s, value: s, document: document,
+            issues.add("reservedId", primary: s, value: s, restriction: "dtmi:dtdl:, dtmi:standard:", document: document,
                        detail: "@id '\(s)' uses a prefix reserved by DTDL (dtmi:dtdl:, dtmi:standard:)")
             return false
         }

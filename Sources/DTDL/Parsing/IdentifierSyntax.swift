@@ -1,5 +1,8 @@
 /// DTMI syntax checks for model identifiers, without regular expressions (the DTMI grammar is
-/// simple enough to scan by hand, and this keeps Sources/DTDL free of Foundation).
+/// simple enough to scan by hand, and this keeps Sources/DTDL free of Foundation). The parser
+/// needs the per-version variants (v2: version required, no minor; v3: optional `N.M`) and the
+/// distinction between a fragment, a system segment and plain bad syntax, which select different
+/// validation ids; `DTMI` is the general-purpose value type.
 enum IdentifierSyntax {
     /// What is wrong with an identifier.
     enum Problem: Sendable, Equatable {

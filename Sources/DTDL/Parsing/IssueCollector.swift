@@ -6,14 +6,18 @@ struct IssueCollector {
     /// Whether nothing was reported.
     var isEmpty: Bool { issues.isEmpty }
 
-    /// Reports a problem. `code` is the last segment of a `dtmi:dtdl:parsingError:` validation id.
+    /// Reports a problem. `code` is the last segment of a `dtmi:dtdl:parsingError:` validation id;
+    /// the other arguments fill the official message template; `detail` is the parser's own
+    /// explanation, used when the template needs values the parser does not have.
     mutating func add(
         _ code: String, primary: String? = nil, secondary: String? = nil, property: String? = nil,
-        value: String? = nil, document: Int? = nil, detail: String? = nil
+        value: String? = nil, restriction: String? = nil, type: String? = nil, auxProperty: String? = nil,
+        transformation: String? = nil, counts: [Int] = [], document: Int? = nil, detail: String? = nil
     ) {
-        let validationID = "dtmi:dtdl:parsingError:" + code
         var issue = IssueText.issue(
-            validationID, primaryID: primary, secondaryID: secondary, property: property, value: value, detail: detail)
+            "dtmi:dtdl:parsingError:" + code, primaryID: primary, secondaryID: secondary, property: property,
+            value: value, restriction: restriction, type: type, auxProperty: auxProperty, transformation: transformation,
+            counts: counts, detail: detail)
         issue.documentIndex = document
         issues.append(issue)
     }

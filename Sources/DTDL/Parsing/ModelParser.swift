@@ -6,7 +6,14 @@
 /// Each document is one Interface or an array of them. References (`extends`, component schemas,
 /// schema DTMIs) must be satisfied by the batch or by `existing`; otherwise the error lists
 /// exactly the unresolved DTMIs in `unresolvedIdentifiers`. The result holds the existing
-/// interfaces plus the new ones.
+/// interfaces plus the new ones; redefining an interface of `existing` is an error
+/// (`duplicateDefinition`), so a store replaces a model by re-parsing without it. Relationship
+/// `target`s need not resolve (DTDL makes them non-dependent references).
+///
+/// Every problem is reported as a `ParsingIssue` with the official validation id and the cause
+/// and action texts of the .NET parser that ADT uses; the error's message is the first issue
+/// (or the unresolved identifiers). Parsing is driven by the metamodel tables in `PropertySpec`
+/// and `ElementClass`; resolution (`ModelResolver`) then checks what spans elements.
 public struct ModelParser {
     /// Parser settings.
     public struct Options: Sendable {

@@ -18,6 +18,11 @@ enum SemanticVocabulary {
         table(scope)?.semanticType(named: term)?.unitEnum
     }
 
+    /// Whether a term names a unit type (`LengthUnit`) in DTDL v2 or the v3 QuantitativeTypes.
+    static func isUnitType(_ term: String, version: Int) -> Bool {
+        (version == 2 ? QuantitativeTypes.v2 : QuantitativeTypes.v3).unitEnums[term] != nil
+    }
+
     /// The unit names of a unit type in this scope.
     static func units(ofUnitType unitType: String, scope: ContextScope) -> Set<String>? {
         table(scope)?.unitEnum(named: unitType).map(Set.init)

@@ -24,11 +24,13 @@ extension ModelResolver {
     mutating func checkAnnotations() {
         guard elements.contains(where: { $0.cotypes.contains("ValueAnnotation") }) else { return }
         var memo: [String: [String: ParsedElement]] = [:]
+        var annotated: [String: Bool] = [:]
         var reported: Set<String> = []
-        for i in elements where i.cls == .interface {
+        for i in elements where i.cls == .interface && hasAnnotation(i, &annotated) {
             let contents = effectiveContents(i, &memo)
             var overridden: Set<String> = []
-            for a in contents.values.sorted(by: { $0.id < $1.id }) where a.cotypes.contains("ValueAnnotation") {
+            let annotations = contents.values.filter { $0.cotypes.contains("ValueAnnotation") }.sorted { $0.id < $1.id }
+            for a in annotations {
                 guard let targetName = a.strings["annotates"], let t = contents[targetName] else { continue }
                 func report(_ code: String, secondary: String?, property: String, value: String?, _ detail: String) {
                     guard reported.insert("\(code)|\(a.id)|\(secondary ?? "")").inserted else { return }
@@ -77,6 +79,23 @@ extension ModelResolver {
                 }
             }
         }
+    }
+
+    /// Whether an interface or one of its bases in the batch declares a ValueAnnotation.
+    private func hasAnnotation(_ e: ParsedElement, _ memo: inout [String: Bool]) -> Bool {
+        if let m = memo[e.id] { return m }
+        memo[e.id] = false
+        var result = ownContents(of: e).contains { $0.cotypes.contains("ValueAnnotation") }
+        if !result {
+            for b in bases(of: e) {
+                if let be = byID[b], be.cls == .interface, hasAnnotation(be, &memo) {
+                    result = true
+                    break
+                }
+            }
+        }
+        memo[e.id] = result
+        return result
     }
 
     private func sameEnum(_ a: Schema, _ b: Schema) -> Bool {

@@ -56,11 +56,19 @@ extension ModelResolver {
                 continue
             }
             d = max(d, (depth[b] ?? 0) + 1)
+            // The first base's tables are shared (copy on write); later bases are merged.
+            if anc.isEmpty {
+                anc = ancestors[b] ?? []
+                anc.insert(b)
+                merged = origins[b] ?? [:]
+                continue
+            }
             anc.insert(b)
             anc.formUnion(ancestors[b] ?? [])
             for (name, origin) in origins[b] ?? [:] {
                 if let o = merged[name], o != origin {
                     issues.add("nonUniqueImportedPropertyValue", primary: id, secondary: origin, property: "contents", value: name,
+                               auxProperty: "name", transformation: "extends",
                                document: e.documentIndex,
                                detail: "'\(id)' inherits two different contents named '\(name)' (from \(o) and \(origin))")
                     ok = false
@@ -79,13 +87,15 @@ extension ModelResolver {
             return false
         }
         if d > Self.maxExtendsDepth {
-            issues.add("excessiveDepthNarrow", primary: id, property: "extends", value: String(d), document: e.documentIndex,
+            issues.add("excessiveDepthNarrow", primary: id, property: "extends", value: String(d),
+                       counts: [d, Self.maxExtendsDepth], document: e.documentIndex,
                        detail: "'\(id)' has an extends hierarchy \(d) levels deep; at most \(Self.maxExtendsDepth) are allowed")
             failed.insert(id)
             return false
         }
         if e.version >= 3, anc.count > Self.maxHierarchySize {
-            issues.add("excessiveCount", primary: id, property: "extends", value: String(anc.count), document: e.documentIndex,
+            issues.add("excessiveCount", primary: id, property: "extends", value: String(anc.count),
+                       counts: [anc.count, Self.maxHierarchySize], document: e.documentIndex,
                        detail: "'\(id)' has \(anc.count) interfaces in its extends hierarchy; at most \(Self.maxHierarchySize) are allowed")
             failed.insert(id)
             return false
@@ -94,6 +104,7 @@ extension ModelResolver {
             guard let name = c.name else { continue }
             if let o = merged[name], o != id {
                 issues.add("nonUniqueImportedPropertyValue", primary: id, secondary: o, property: "contents", value: name,
+                           auxProperty: "name", transformation: "extends",
                            document: e.documentIndex,
                            detail: "'\(id)' declares '\(name)', which it already inherits from \(o)")
                 ok = false
@@ -127,7 +138,10 @@ extension ModelResolver {
             d = max(d, (depth[b] ?? 0) + 1)
             for (n, o) in origins[b] ?? [:] { merged[n] = o }
         }
-        for n in m.ownContentNames { merged[n] = id }
+        // Names not inherited are the model's own (robust to models built without ownContentNames).
+        let names = Set(m.properties.keys).union(m.telemetries.keys).union(m.relationships.keys)
+            .union(m.components.keys).union(m.commandNames)
+        for n in names where merged[n] == nil { merged[n] = id }
         depth[id] = d
         ancestors[id] = m.allBases
         origins[id] = merged

@@ -14,6 +14,17 @@ extension ModelResolver {
             let bm: InterfaceModel?
             if let be = byID[b] { bm = model(be) } else { bm = existing.interfaces[b] }
             guard let bm else { return nil }
+            if allBases.isEmpty {
+                // The first base's tables are shared (copy on write).
+                allBases = bm.allBases
+                allBases.insert(b)
+                properties = bm.properties
+                telemetries = bm.telemetries
+                relationships = bm.relationships
+                components = bm.components
+                commands = bm.commandNames
+                continue
+            }
             allBases.insert(b)
             allBases.formUnion(bm.allBases)
             properties.merge(bm.properties) { a, _ in a }
@@ -68,11 +79,24 @@ extension ModelResolver {
     private mutating func propertyModel(_ c: ParsedElement) -> PropertyModel? {
         guard let name = c.name, let s = firstSchema(c, "schema") else { return nil }
         if c.version == 2, containsArray(s) {
-            issues.add("excludedType", primary: c.id, property: "schema", value: "Array", document: c.documentIndex,
+            issues.add("excludedType", primary: c.id, secondary: arrayID(s), property: "schema", value: "Array",
+                       restriction: "Array", type: "Property",
+                       document: c.documentIndex,
                        detail: "a DTDL v2 Property schema cannot contain an Array")
             return nil
         }
         return PropertyModel(name: name, schema: s, writable: c.booleans["writable"] ?? false)
+    }
+
+    /// The id of the first Array (or geospatial schema) inside a schema.
+    private func arrayID(_ s: Schema) -> String? {
+        switch s {
+        case .array(let a): return a.id
+        case .primitive(let p): return "dtmi:standard:schema:geospatial:\(p.rawValue);2"
+        case .enumeration: return nil
+        case .map(let m): return arrayID(m.valueSchema)
+        case .object(let o): return o.fields.lazy.compactMap { containsArray($0.schema) ? arrayID($0.schema) : nil }.first
+        }
     }
 
     private func containsArray(_ s: Schema) -> Bool {
@@ -98,12 +122,27 @@ extension ModelResolver {
 
     /// A component's interface may not have components itself (no nesting, no cycles).
     mutating func checkComponents(_ interfaces: [String: InterfaceModel]) {
+        // An interface that reaches itself through component schemas is recursive.
+        for i in elements where i.cls == .interface {
+            var seen: Set<String> = []
+            var frontier = Array(interfaces[i.id]?.components.values.map(\.schema) ?? [])
+            while let next = frontier.popLast() {
+                if next == i.id {
+                    issues.add("recursiveStructureNarrow", primary: i.id, property: "contents", document: i.documentIndex,
+                               detail: "'\(i.id)' contains itself through component schemas")
+                    break
+                }
+                guard seen.insert(next).inserted else { continue }
+                frontier.append(contentsOf: interfaces[next]?.components.values.map(\.schema) ?? [])
+            }
+        }
         for e in elements where e.cls == .component {
             guard let r = e.children["schema"]?.first, let target = element(r)?.id ?? referencedID(r),
                   let m = interfaces[target]
             else { continue }
             if !m.components.isEmpty {
-                issues.add("excludedType", primary: e.id, secondary: target, property: "schema", value: "Component",
+                issues.add("excludedType", primary: e.id, secondary: target, property: "'schema' or 'contents'", value: "Component",
+                           restriction: "Component", type: "Component",
                            document: e.documentIndex,
                            detail: "component '\(e.name ?? "")' uses '\(target)', which has components itself; components cannot be nested")
             }

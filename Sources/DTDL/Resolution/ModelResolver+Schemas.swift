@@ -19,11 +19,12 @@ extension ModelResolver {
     /// The schema of a complex-schema element, memoised; checks self-reference and depth.
     private mutating func schema(element e: ParsedElement) -> Schema? {
         if let s = schemaCache[e.id] { return s }
-        guard e.cls.isComplexSchema else { return nil }
+        guard e.cls.isComplexSchema, !failed.contains(e.id) else { return nil }
         var stack: [ObjectIdentifier] = []
         guard let d = depth(e, &stack) else { return nil }
         if d > Self.maxSchemaDepth {
-            issues.add("excessiveDepthWide", primary: e.id, value: String(d), document: e.documentIndex,
+            issues.add("excessiveDepthWide", primary: e.id, property: "elementSchema' or 'schema", value: String(d),
+                       counts: [d, Self.maxSchemaDepth], document: e.documentIndex,
                        detail: "schema '\(e.id)' nests \(d) complex schemas; at most \(Self.maxSchemaDepth) are allowed")
             failed.insert(e.id)
             return nil
@@ -33,22 +34,23 @@ extension ModelResolver {
         return s
     }
 
-    /// The complex-schema nesting depth below and including `e`; nil (reported) on a cycle.
+    /// The complex-schema nesting depth below and including `e`; nil (reported) on a cycle, on
+    /// the element whose reference closes it.
     private mutating func depth(_ e: ParsedElement, _ stack: inout [ObjectIdentifier]) -> Int? {
         let key = ObjectIdentifier(e)
         if let d = schemaDepth[key] { return d }
         if failed.contains(e.id) { return nil }
-        if stack.contains(key) {
-            issues.add("recursiveStructureWide", primary: e.id, document: e.documentIndex,
-                       detail: "schema '\(e.id)' contains itself")
-            failed.insert(e.id)
-            return nil
-        }
         stack.append(key)
         defer { stack.removeLast() }
         var inner = 0
-        for child in schemaChildren(e) {
+        for (holder, child) in schemaChildren(e) {
             if let ce = element(child), ce.cls.isComplexSchema {
+                if stack.contains(ObjectIdentifier(ce)) {
+                    issues.add("recursiveStructureWide", primary: holder.id, secondary: ce.id, document: holder.documentIndex,
+                               detail: "schema '\(ce.id)' contains itself")
+                    failed.insert(e.id)
+                    return nil
+                }
                 guard let d = depth(ce, &stack) else { return nil }
                 inner = max(inner, d)
             } else if case .id(let id) = child, let s = existing.schemas[id] {
@@ -71,14 +73,15 @@ extension ModelResolver {
         }
     }
 
-    /// The schema references directly below a complex schema (through its fields, map value, elements).
-    private func schemaChildren(_ e: ParsedElement) -> [Reference] {
+    /// The schema references directly below a complex schema, with the element a cycle through
+    /// each is reported on (the array or map itself, or the field).
+    private func schemaChildren(_ e: ParsedElement) -> [(ParsedElement, Reference)] {
         switch e.cls {
-        case .array: return e.children["elementSchema"] ?? []
+        case .array: return (e.children["elementSchema"] ?? []).map { (e, $0) }
         case .map:
-            return (e.children["mapValue"] ?? []).compactMap(element).flatMap { $0.children["schema"] ?? [] }
+            return (e.children["mapValue"] ?? []).compactMap(element).flatMap { v in (v.children["schema"] ?? []).map { (e, $0) } }
         case .object:
-            return (e.children["fields"] ?? []).compactMap(element).flatMap { $0.children["schema"] ?? [] }
+            return (e.children["fields"] ?? []).compactMap(element).flatMap { f in (f.children["schema"] ?? []).map { (f, $0) } }
         default: return []
         }
     }
@@ -102,7 +105,9 @@ extension ModelResolver {
             }
             return .object(ObjectSchema(id: explicitID, fields: fields))
         case .enumeration:
-            let valueSchema: PrimitiveSchema = e.strings["valueSchema"] == "integer" ? .integer : .string
+            // An invalid valueSchema was reported already; its values are not checked against it.
+            guard let declared = e.strings["valueSchema"] else { return nil }
+            let valueSchema: PrimitiveSchema = declared == "integer" ? .integer : .string
             var values: [EnumValue] = []
             for r in e.children["enumValues"] ?? [] {
                 guard let ev = element(r), let lit = ev.literal else { continue }

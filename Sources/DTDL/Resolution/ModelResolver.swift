@@ -6,6 +6,8 @@ struct ModelResolver {
     let options: ModelParser.Options
     let elements: [ParsedElement]
     let topLevel: [ParsedElement]
+    /// Ids written on elements, valid or not (see `DocumentParser.declaredIDs`).
+    let declaredIDs: Set<String>
     var issues = IssueCollector()
     /// DTMIs referenced but defined nowhere, in first-seen order.
     var unresolved: [String] = []
@@ -25,6 +27,7 @@ struct ModelResolver {
         self.options = options
         self.elements = parser.elements
         self.topLevel = parser.topLevel
+        self.declaredIDs = parser.declaredIDs
     }
 
     /// Runs every step and returns the resulting graph (meaningful only when no issue was reported).
@@ -40,6 +43,7 @@ struct ModelResolver {
             if let m = model(e) { interfaces[e.id] = m }
         }
         checkComponents(interfaces)
+        checkV3Limits()
         for e in elements where e.cls.isComplexSchema {
             if let s = schema(.element(e), owner: e), e.explicitId { schemas[e.id] = s }
         }
@@ -85,9 +89,13 @@ struct ModelResolver {
                                        document: e.documentIndex,
                                        detail: "a DTDL v\(e.version) element cannot refer to '\(target)', a DTDL v\(t.version) element")
                         } else if !slot.classes.contains(t.cls) {
-                            issues.add("idReference", primary: e.id, secondary: target, property: p, value: target,
+                            issues.add("badType", primary: e.id, secondary: target, property: p, value: t.cls.rawValue,
                                        document: e.documentIndex,
                                        detail: "'\(p)' refers to '\(target)', a \(t.cls.rawValue), where \(slot.classes.map(\.rawValue).sorted().joined(separator: " or ")) is expected")
+                            if (table[p]?.minCount ?? 0) > 0, refs.count == 1 {
+                                issues.add("propertyCountBelowMin", primary: e.id, property: p, document: e.documentIndex,
+                                           detail: "'\(p)' has no valid value")
+                            }
                         } else if t.cls == .interface, !t.explicitId || t.parent != nil, options.adtRestrictions {
                             issues.add("idReference", primary: e.id, secondary: target, property: p, value: target,
                                        document: e.documentIndex, detail: "'\(target)' is not a top-level Interface")
@@ -95,11 +103,20 @@ struct ModelResolver {
                         continue
                     }
                     if slot.classes.contains(.interface), existing.interfaces[target] != nil { continue }
-                    if existing.interfaces[target] != nil || existing.schemas[target] != nil {
-                        issues.add("idReference", primary: e.id, secondary: target, property: p, value: target,
-                                   document: e.documentIndex, detail: "'\(p)' refers to the Interface '\(target)'")
+                    if existing.interfaces[target] != nil {
+                        issues.add("badType", primary: e.id, secondary: target, property: p, value: "Interface",
+                                   document: e.documentIndex, detail: "'\(p)' refers to '\(target)', an Interface")
                         continue
                     }
+                    if existing.schemas[target] != nil {
+                        // Schemas belong to the Interface that defines them (no cross-Interface references).
+                        issues.add("crossPartitionReference", primary: e.id, secondary: target, property: p, value: target,
+                                   document: e.documentIndex,
+                                   detail: "'\(p)' refers to '\(target)', which is defined inside another Interface")
+                        continue
+                    }
+                    // An element that is defined but was rejected has its own error already.
+                    if declaredIDs.contains(target) { continue }
                     if unresolvedSet.insert(target).inserted { unresolved.append(target) }
                 }
             }

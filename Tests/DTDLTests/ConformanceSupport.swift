@@ -1,0 +1,134 @@
+import Foundation
+@testable import DTDL
+
+/// Runs the official DTDL test cases through `ModelParser` and says, per case, whether the
+/// outcome is the expected one. Shared by the conformance suites.
+enum Conformance {
+    /// The outcome of one case.
+    struct Outcome {
+        /// The case id, e.g. `v3/Requirement-Foo.json#3` or `generated/BarV2.json`.
+        let id: String
+        /// Whether the parser did what the case expects.
+        let passed: Bool
+        /// What happened, for failure messages.
+        let detail: String
+    }
+
+    // MARK: Spec tests (dtdl-spec-tests/v2, v3)
+
+    /// Every spec case of a version folder, run with one configuration (max version 3, the case's
+    /// option). In ADT mode, a case must be rejected when its index entry says `adtCompatible: false`
+    /// and otherwise have its DTDL outcome.
+    static func runSpecCases(version: String, adt: Bool) throws -> [Outcome] {
+        var index: JSONValue?
+        if adt {
+            index = try Fixtures.load(Fixtures.url("dtdl-spec-tests/index-\(version).json"))
+        }
+        var out: [Outcome] = []
+        for url in Fixtures.jsonFiles(under: "dtdl-spec-tests/\(version)") {
+            let file = url.lastPathComponent
+            guard let cases = try Fixtures.load(url).arrayValue else { continue }
+            let meta = index?["files"]?[file]?["cases"]?.arrayValue
+            for (i, c) in cases.enumerated() {
+                let id = "\(version)/\(file)#\(i)"
+                let allow = c["options"]?.arrayValue?.contains(.string("AllowUndefinedExtensions")) ?? false
+                var valid = c["valid"]?.boolValue ?? false
+                let options = ModelParser.Options(allowUndefinedExtensions: allow, maxDTDLVersion: 3, adtRestrictions: adt)
+                let expectedUnresolved = c["expect"]?["unresolvedIdentifiers"]?.arrayValue?.compactMap(\.stringValue)
+                var checkUnresolved = !adt
+                if adt, let m = meta?[i], m["adtCompatible"]?.boolValue == false {
+                    valid = false
+                    checkUnresolved = false
+                }
+                do {
+                    _ = try ModelParser.parse(documents: c["input"]?.arrayValue ?? [], options: options)
+                    out.append(Outcome(id: id, passed: valid, detail: "accepted"))
+                } catch {
+                    var passed = !valid
+                    if passed, checkUnresolved, let expectedUnresolved {
+                        passed = Set(error.unresolvedIdentifiers) == Set(expectedUnresolved)
+                            && error.unresolvedIdentifiers.count == expectedUnresolved.count
+                    }
+                    out.append(Outcome(id: id, passed: passed, detail: error.description))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Parser tests (dtdl-parser-tests/generated, solecisms, doc-examples)
+
+    /// Contexts whose features the parser implements, for `requiredContexts`.
+    static let supportedContexts: Set<String> = [
+        "dtmi:dtdl:extension:annotation;1", "dtmi:dtdl:extension:annotation;2",
+        "dtmi:dtdl:extension:overriding;1", "dtmi:dtdl:extension:overriding;2",
+        "dtmi:dtdl:extension:historization;1", "dtmi:dtdl:extension:historization;2",
+        "dtmi:iotcentral:context;2", "dtmi:dtdl:extension:quantitativeTypes;1",
+    ]
+
+    /// Why a parser case is not run, or nil to run it.
+    static func skipReason(_ c: JSONValue) -> String? {
+        if let required = c["requiredContexts"]?.arrayValue?.compactMap(\.stringValue),
+           let missing = required.first(where: { !supportedContexts.contains($0) })
+        {
+            return "requires \(missing)"
+        }
+        if let quirks = c["quirks"]?.arrayValue, !quirks.isEmpty { return KnownFailures.skippedParserFeatures["quirks"] }
+        let text = JSONWriter.string(c["input"] ?? .null)
+        for (marker, reason) in KnownFailures.skippedParserFeatures.sorted(by: { $0.key < $1.key })
+        where marker.hasPrefix("dtmi:") && text.contains(marker) {
+            // A valid case that uses DTDL v4 features is out of scope; invalid ones must still fail.
+            if marker.hasPrefix("dtmi:dtdl:context;4") || marker.hasPrefix("dtmi:dtdl:extension:quantitativeTypes;") {
+                if c["valid"]?.boolValue == true { return reason }
+            } else {
+                return reason
+            }
+        }
+        return nil
+    }
+
+    /// Runs one parser case: valid/invalid as expected; for invalid cases the reported
+    /// ValidationIDs (and PrimaryIDs where given) match `expect.parsingErrors` both ways.
+    /// Canned `resolution` responses are parsed with the input, as if the resolver had supplied them.
+    static func runParserCase(_ c: JSONValue, id: String) -> Outcome {
+        let valid = c["valid"]?.boolValue ?? false
+        let opts = c["options"]?.arrayValue ?? []
+        var allow: Bool?
+        if opts.contains(.string("AllowUndefinedExtensions")) { allow = true }
+        if opts.contains(.string("DisallowUndefinedExtensions")) { allow = false }
+        var options = ModelParser.Options(allowUndefinedExtensions: allow, maxDTDLVersion: 3)
+        if case .integer(let m)? = c["maxDtdlVersion"] { options.maxDTDLVersion = Int(m) }
+        var documents = c["input"]?.arrayValue ?? []
+        for r in c["resolution"]?.arrayValue ?? [] {
+            documents.append(contentsOf: r["response"]?.arrayValue ?? [])
+        }
+        do {
+            _ = try ModelParser.parse(documents: documents, options: options)
+            return Outcome(id: id, passed: valid, detail: "accepted")
+        } catch {
+            guard !valid else { return Outcome(id: id, passed: false, detail: error.description) }
+            let actual = error.issues.map { "\(short($0.validationID))[\($0.primaryID ?? "-")]" }.joined(separator: " ")
+            if let expected = c["expect"]?["parsingErrors"]?.arrayValue {
+                let pairs = expected.map { ($0["ValidationID"]?.stringValue ?? "", $0["PrimaryID"]?.stringValue) }
+                let eachActual = error.issues.allSatisfy { a in
+                    pairs.contains { $0.0 == a.validationID && ($0.1 == nil || $0.1 == a.primaryID) }
+                }
+                let eachExpected = pairs.allSatisfy { p in
+                    error.issues.contains { $0.validationID == p.0 && (p.1 == nil || p.1 == $0.primaryID) }
+                }
+                let wanted = pairs.map { "\(short($0.0))[\($0.1 ?? "-")]" }.joined(separator: " ")
+                return Outcome(id: id, passed: eachActual && eachExpected && !error.issues.isEmpty,
+                               detail: "reported \(actual); expected \(wanted)")
+            }
+            if let ids = c["expect"]?["unresolvedIdentifiers"]?.arrayValue?.compactMap(\.stringValue) {
+                return Outcome(id: id, passed: Set(ids) == Set(error.unresolvedIdentifiers),
+                               detail: "unresolved \(error.unresolvedIdentifiers); expected \(ids)")
+            }
+            return Outcome(id: id, passed: true, detail: actual)
+        }
+    }
+
+    private static func short(_ validationID: String) -> Substring {
+        validationID.split(separator: ":").last ?? Substring(validationID)
+    }
+}
