@@ -32,30 +32,11 @@ enum ElementClass: String, CaseIterable, Sendable {
         }
     }
 
-    /// The class's IRI in a DTDL version, e.g. `dtmi:dtdl:class:Array;3`.
-    func iri(version: Int) -> String { "dtmi:dtdl:class:\(rawValue);\(version)" }
-
     /// Whether the class is a complex schema (may appear in `schemas` and be referenced by id).
     var isComplexSchema: Bool {
         switch self {
         case .array, .enumeration, .map, .object: return true
         default: return false
-        }
-    }
-
-    /// Whether the class is an Interface content.
-    var isContent: Bool {
-        switch self {
-        case .telemetry, .property, .command, .relationship, .component: return true
-        default: return false
-        }
-    }
-
-    /// Whether the class has a required `name` (the metamodel's NamedEntity subclasses).
-    var isNamed: Bool {
-        switch self {
-        case .interface, .array, .enumeration, .map, .object: return false
-        default: return true
         }
     }
 

@@ -5,7 +5,6 @@ struct ModelResolver {
     let existing: ModelGraph
     let options: ModelParser.Options
     let elements: [ParsedElement]
-    let topLevel: [ParsedElement]
     /// Ids written on elements, valid or not (see `DocumentParser.declaredIDs`).
     let declaredIDs: Set<String>
     var issues = IssueCollector()
@@ -26,7 +25,6 @@ struct ModelResolver {
         self.existing = existing
         self.options = options
         self.elements = parser.elements
-        self.topLevel = parser.topLevel
         self.declaredIDs = parser.declaredIDs
     }
 
@@ -88,6 +86,10 @@ struct ModelResolver {
                             issues.add("disallowedVersionReference", primary: e.id, secondary: target, property: p,
                                        document: e.documentIndex,
                                        detail: "a DTDL v\(e.version) element cannot refer to '\(target)', a DTDL v\(t.version) element")
+                            // As the .NET parser, also say that the later version is not known at the earlier one.
+                            issues.add("unrecognizedContextVersion", value: "dtmi:dtdl:context;\(t.version)",
+                                       restriction: String(e.version), document: t.documentIndex,
+                                       detail: "DTDL v\(t.version) is not recognised where DTDL v\(e.version) applies")
                         } else if !slot.classes.contains(t.cls) {
                             issues.add("badType", primary: e.id, secondary: target, property: p, value: t.cls.rawValue,
                                        document: e.documentIndex,
