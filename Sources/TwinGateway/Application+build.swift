@@ -20,8 +20,7 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = Router()
-    HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
+    let router = buildRouter(database: database, databaseURL: databaseURL, logger: logger)
 
     var app = Application(
         router: router,
@@ -36,4 +35,11 @@ public func buildApplication(
     )
     app.addServices(database)
     return app
+}
+
+/// The gateway's routes. `openapi/openapi.yaml` must list exactly these (a test checks it).
+public func buildRouter(database: PostgresClient, databaseURL: DatabaseURL? = nil, logger: Logger) -> Router<BasicRequestContext> {
+    let router = Router()
+    HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
+    return router
 }
