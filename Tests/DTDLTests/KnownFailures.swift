@@ -6,17 +6,8 @@ enum KnownFailures {
     /// Spec conformance cases (`dtdl-spec-tests`, `v2/File.json#index`) that do not pass yet.
     static let specCases: Set<String> = []
 
-    /// Parser cases (`dtdl-parser-tests`, `folder/File.json`) that are rejected as they should be
-    /// but not with exactly the .NET parser's ValidationIDs. The groups:
-    /// - `InterfaceTelemetryWithIdNoName*`: .NET adds `missingDictKeyPropertyValue`, while the
-    ///   identical input of `TelemetryNoName*` expects it absent; we follow the latter.
-    /// - `LocalDefinitionPrefixBadDtmiV3`: .NET also expands the local prefix and reports the
-    ///   resulting bad term; local contexts are rejected before expansion here.
-    static let parserCases: Set<String> = [
-        "generated/InterfaceTelemetryWithIdNoNameV2.json",
-        "generated/InterfaceTelemetryWithIdNoNameV3.json",
-        "generated/LocalDefinitionPrefixBadDtmiV3.json",
-    ]
+    /// Parser cases (`dtdl-parser-tests`, `folder/File.json`) that do not pass yet.
+    static let parserCases: Set<String> = []
 
     /// Parser-test features left out on purpose: a case using one is skipped, with this reason.
     /// Keys are context DTMIs found in the input (or "quirks").
