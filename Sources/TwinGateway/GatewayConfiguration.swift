@@ -1,13 +1,25 @@
+import NIOSSL
+
 /// How the gateway listens.
 public struct GatewayConfiguration: Sendable {
     /// The address to bind, `127.0.0.1` by default (loopback only).
     public var host: String
     /// The TCP port, 8080 by default.
     public var port: Int
+    /// When set, the gateway serves HTTPS (HTTP/1.1 over TLS) with this server
+    /// configuration, usually from ``ServerTLS/configuration(certificateChainFile:privateKeyFile:)``;
+    /// `nil` serves plain HTTP.
+    public var tls: TLSConfiguration?
+    /// Request bodies larger than this are refused before being read whole. The default, 32 MiB,
+    /// fits the largest legitimate request: a model upload of up to 250 models (each at most
+    /// 1 MB, usually a few KB).
+    public var maxBodyBytes: Int
 
     /// A configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, tls: TLSConfiguration? = nil, maxBodyBytes: Int = 32 << 20) {
         self.host = host
         self.port = port
+        self.tls = tls
+        self.maxBodyBytes = maxBodyBytes
     }
 }

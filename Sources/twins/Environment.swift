@@ -13,6 +13,11 @@ enum Environment {
         flag ?? value(variable) ?? fallback
     }
 
+    /// The flag's value, else the variable's, else `nil`.
+    static func optional(_ flag: String?, _ variable: String) -> String? {
+        flag ?? value(variable)
+    }
+
     /// An integer from the flag or the variable, with a one-line error for a bad variable.
     static func int(_ flag: Int?, _ variable: String, default fallback: Int) throws -> Int {
         if let flag { return flag }

@@ -8,12 +8,13 @@ import TwinStore
 /// `twins serve`: the ADT-compatible HTTP gateway.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the gateway over HTTP.",
+        abstract: "Serve the gateway over HTTP, or HTTPS with --tls-cert and --tls-key.",
         discussion: """
             Examples:
               twins serve
               twins serve --port 9000 --database-url postgres://me@127.0.0.1:5432/twins
               TWINS_PORT=9000 twins serve --no-migrate
+              twins serve --tls-cert certs/cert.pem --tls-key certs/key.pem   (certificate from `twins dev-cert --out certs`)
             """
     )
 
@@ -26,15 +27,40 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not apply pending migrations on start (env TWINS_NO_MIGRATE=1).")
     var noMigrate = false
 
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("PEM certificate chain, leaf first: serve HTTPS (env TWINS_TLS_CERT). Needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(
+        name: .customLong("tls-key"),
+        help: ArgumentHelp("PEM private key of the certificate (env TWINS_TLS_KEY). Needs --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Refuse request bodies larger than this many bytes before reading them whole (env TWINS_MAX_BODY_BYTES). Default: 33554432 (32 MiB)",
+            valueName: "bytes"))
+    var maxBodyBytes: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         try await runReportingFailure {
             let logger = try Environment.bootstrapLogging(database.logLevel)
             let url = try database.url()
-            let gateway = GatewayConfiguration(
+            var gateway = GatewayConfiguration(
                 host: Environment.string(host, "TWINS_HOST", default: "127.0.0.1"),
-                port: try Environment.int(port, "TWINS_PORT", default: 8080))
+                port: try Environment.int(port, "TWINS_PORT", default: 8080),
+                maxBodyBytes: try Environment.int(maxBodyBytes, "TWINS_MAX_BODY_BYTES", default: 32 << 20))
+            guard gateway.maxBodyBytes > 0 else { throw CommandFailure("--max-body-bytes must be positive") }
+            if let files = try tlsFiles() {
+                do {
+                    gateway.tls = try ServerTLS.configuration(certificateChainFile: files.certificate, privateKeyFile: files.key)
+                } catch let error as ServerTLSError {
+                    throw CommandFailure(error.description)
+                }
+            }
             let migrate = !Environment.bool(noMigrate, "TWINS_NO_MIGRATE")
             try await DirectConnection.with(url, logger: logger) { connection in
                 if migrate {
@@ -55,6 +81,22 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 throw CommandFailure(startFailure(error, url: url, gateway: gateway))
             }
+        }
+    }
+
+    /// The files of `--tls-cert`/`--tls-key` (or their variables): both or neither.
+    private func tlsFiles() throws -> (certificate: String, key: String)? {
+        let certificate = Environment.optional(tlsCert, "TWINS_TLS_CERT")
+        let key = Environment.optional(tlsKey, "TWINS_TLS_KEY")
+        switch (certificate, key) {
+        case (nil, nil):
+            return nil
+        case (.some, nil):
+            throw CommandFailure("--tls-cert (TWINS_TLS_CERT) needs --tls-key (TWINS_TLS_KEY) as well")
+        case (nil, .some):
+            throw CommandFailure("--tls-key (TWINS_TLS_KEY) needs --tls-cert (TWINS_TLS_CERT) as well")
+        case (let certificate?, let key?):
+            return (certificate, key)
         }
     }
 

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TwinStore
+
+/// The `max-items-per-page` header: a hint, honoured up to the service's cap.
+enum PageSize {
+    static func of(_ request: Request, cap: Int) throws -> Int {
+        guard let text = request.headers[.maxItemsPerPage] else { return cap }
+        guard let n = Int(text), n > 0 else {
+            throw ServiceError.invalidArgument("The max-items-per-page header must be a positive integer, not '\(text)'.")
+        }
+        return min(n, cap)
+    }
+}
+
+/// Opaque, stateless continuation tokens for list paging: the key after which the next page
+/// starts (keyset paging, so pages stay stable while others insert), base64url-encoded.
+enum ContinuationToken {
+    static func encode(_ after: Int64) -> String { encode(key: String(after)) }
+
+    static func decode(_ token: String) throws -> Int64 {
+        guard let after = Int64(try decodeKey(token)), after >= 0 else { throw invalid }
+        return after
+    }
+
+    /// A token for any key text (relationship ids).
+    static func encode(key: String) -> String {
+        Data("v1:\(key)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeKey(_ token: String) throws -> String {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8), text.hasPrefix("v1:")
+        else { throw invalid }
+        return String(text.dropFirst(3))
+    }
+
+    static var invalid: ServiceError {
+        ServiceError.invalidArgument("The continuation token is invalid. Use the nextLink of the previous page as it is.")
+    }
+}
+
+/// Absolute links (`nextLink`) on the caller's scheme and host, as ADT writes them.
+struct LinkBuilder: Sendable {
+    /// `http` or `https`, as the gateway listens.
+    let scheme: String
+
+    /// `scheme://host/path?parameters&api-version=…` (api-version last, as ADT does).
+    func url(_ request: Request, path: String, parameters: [(String, String)]) -> String {
+        let host = request.head.authority ?? "localhost"
+        var items = parameters
+        if let version = request.uri.queryParameters["api-version"] { items.append(("api-version", String(version))) }
+        let query = items.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
+        return "\(scheme)://\(host)\(path)" + (query.isEmpty ? "" : "?\(query)")
+    }
+
+    static let allowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    static func encode(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}

@@ -1,0 +1,138 @@
+import DTDL
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TwinStore
+
+/// Routes 7–10, 19 and 20 of the ADT data plane: twins (`GET`, `PUT`, `PATCH`, `DELETE
+/// /digitaltwins/{id}`) and their components (`GET`, `PATCH .../components/{component}`).
+struct TwinRoutes: Sendable {
+    let store: DigitalTwinStore
+    let maxBodyBytes: Int
+
+    func register(on group: RouterGroup<some RequestContext>) {
+        group.get("digitaltwins/{id}") { request, context in
+            let stored = try await store.get(try Self.pathID(context, "id"))
+            let version = try APIVersion.of(request)
+            let body: [UInt8] =
+                version.hasLastUpdateTime
+                ? Array(stored.body.utf8)
+                : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body))))
+            return ADTResponse.json(bytes: body, headers: [.eTag: stored.etag])
+        }
+        group.put("digitaltwins/{id}") { request, context in
+            let id = try Self.pathID(context, "id")
+            let ifNoneMatch = try Self.ifNoneMatch(request)
+            let body = try await twinBody(request)
+            let stored = try await store.put(id, body: body, ifNoneMatch: ifNoneMatch)
+            let version = try APIVersion.of(request)
+            let bytes: [UInt8] =
+                version.hasLastUpdateTime
+                ? Array(stored.body.utf8)
+                : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body))))
+            return ADTResponse.json(bytes: bytes, headers: [.eTag: stored.etag])
+        }
+        group.patch("digitaltwins/{id}") { request, context in
+            let etag = try await store.patch(
+                try Self.pathID(context, "id"), patch: try await twinBody(request), ifMatch: try Self.ifMatch(request))
+            return ADTResponse.noContent(headers: [.eTag: etag])
+        }
+        group.delete("digitaltwins/{id}") { request, context in
+            // `cascade=true` (an extension to ADT) deletes the twin's relationships with it.
+            let cascade = try ModelRoutes.bool(request.uri.queryParameters["cascade"].map(String.init), name: "cascade")
+            try await store.delete(try Self.pathID(context, "id"), ifMatch: try Self.ifMatch(request), cascade: cascade)
+            return ADTResponse.noContent()
+        }
+        group.get("digitaltwins/{id}/components/{component}") { request, context in
+            let (component, etag) = try await store.component(
+                try Self.pathID(context, "component"), of: try Self.pathID(context, "id"))
+            let version = try APIVersion.of(request)
+            var body = component
+            if !version.hasLastUpdateTime, case .object(var metadata)? = body["$metadata"] {
+                metadata["$lastUpdateTime"] = nil
+                body["$metadata"] = .object(metadata)
+            }
+            return ADTResponse.json(.ok, .object(body), headers: [.eTag: etag])
+        }
+        group.post("digitaltwins/{id}/telemetry") { request, context in
+            try await telemetry(request, id: try Self.pathID(context, "id"), component: nil)
+        }
+        group.post("digitaltwins/{id}/components/{component}/telemetry") { request, context in
+            try await telemetry(
+                request, id: try Self.pathID(context, "id"), component: try Self.pathID(context, "component"))
+        }
+        group.patch("digitaltwins/{id}/components/{component}") { request, context in
+            let etag = try await store.patch(
+                try Self.pathID(context, "id"), component: try Self.pathID(context, "component"),
+                patch: try await twinBody(request), ifMatch: try Self.ifMatch(request))
+            return ADTResponse.noContent(headers: [.eTag: etag])
+        }
+    }
+
+    /// `POST .../telemetry`: `Message-Id` is required, `Telemetry-Source-Time` passed on as
+    /// given (SDKs send it in many formats, all accepted by ADT).
+    func telemetry(_ request: Request, id: String, component: String?) async throws -> Response {
+        guard let messageID = request.headers[.messageID], !messageID.isEmpty else {
+            throw ServiceError.invalidArgument("The Message-Id header is required to send telemetry.")
+        }
+        let payload = try await twinBody(request)
+        try await store.sendTelemetry(
+            id, component: component, payload: payload, messageID: messageID,
+            sourceTime: request.headers[.telemetrySourceTime])
+        return ADTResponse.noContent()
+    }
+
+    /// A twin or patch body: ADT's 32 KB limit applies to the bytes received.
+    func twinBody(_ request: Request) async throws -> JSONValue {
+        let (value, size) = try await ADTResponse.jsonBodyAndSize(request, limit: maxBodyBytes)
+        do {
+            try InstanceLimits.adt.checkBodySize(size)
+        } catch {
+            throw ServiceError(error)
+        }
+        return value
+    }
+
+    /// A path parameter, percent-decoded.
+    static func pathID(_ context: some RequestContext, _ name: String) throws -> String {
+        guard let raw = context.parameters.get(name), !raw.isEmpty else {
+            throw ServiceError.invalidArgument("The \(name) in the path is missing.")
+        }
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    static func ifMatch(_ request: Request) throws -> ETagCondition? {
+        try request.headers[.ifMatch].map { try ETagCondition(ifMatch: $0) }
+    }
+
+    static func ifNoneMatch(_ request: Request) throws -> Bool {
+        guard let value = request.headers[.ifNoneMatch] else { return false }
+        guard value.trimmingCharacters(in: .whitespaces) == "*" else {
+            throw ServiceError.invalidArgument("Invalid If-None-Match header value. Allowed value(s): If-None-Match: *")
+        }
+        return true
+    }
+}
+
+/// Response shaping shared by twin routes.
+enum TwinStoreOutput {
+    /// Api-versions before 2022-05-31 have no `$lastUpdateTime` in `$metadata` (twin and
+    /// components).
+    static func withoutLastUpdateTime(_ value: JSONValue) -> JSONObject {
+        guard case .object(let twin) = value else { return JSONObject() }
+        var out = twin
+        for member in twin.members {
+            guard case .object(var inner) = member.value, case .object(var metadata)? = member.key == "$metadata" ? member.value : inner["$metadata"]
+            else { continue }
+            guard metadata["$lastUpdateTime"] != nil else { continue }
+            metadata["$lastUpdateTime"] = nil
+            if member.key == "$metadata" {
+                out["$metadata"] = .object(metadata)
+            } else {
+                inner["$metadata"] = .object(metadata)
+                out[member.key] = .object(inner)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,227 @@
+import DTDL
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Digital twins in PostgreSQL: create or replace, read, patch, delete, and their components.
+/// Every write is one transaction that validates against the current model graph, checks the
+/// caller's conditions, and writes the change event to the outbox.
+public struct DigitalTwinStore: Sendable {
+    /// A twin as stored: its JSON text as served (api-version 2022-05-31 and later) and its ETag.
+    public struct Stored: Sendable {
+        /// The twin's JSON text.
+        public var body: String
+        /// `W/"<uuid>"`.
+        public var etag: String
+    }
+
+    let client: PostgresClient
+    let catalog: ModelCatalog
+    let logger: Logger
+
+    /// A store over `client`, sharing `catalog` with the rest of the process.
+    public init(client: PostgresClient, catalog: ModelCatalog, logger: Logger) {
+        self.client = client
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// The twin, or `DigitalTwinNotFound`.
+    public func get(_ id: String) async throws -> Stored {
+        let rows = try await client.query("SELECT body::text, etag::text FROM twins WHERE id = \(id)", logger: logger)
+        for try await (body, etag) in rows.decode((String, String).self) { return Stored(body: body, etag: "W/\"\(etag)\"") }
+        throw ServiceError.twinNotFound(id)
+    }
+
+    /// Creates or replaces a twin (`PUT`). With `ifNoneMatch`, an existing twin is not replaced
+    /// (412).
+    public func put(_ id: String, body: JSONValue, ifNoneMatch: Bool) async throws -> Stored {
+        guard case .object(let twin) = body else { throw ServiceError.invalidArgument("Payload is invalid.") }
+        return try await client.transaction(logger: logger) { connection in
+            let snapshot = try await currentModels(on: connection)
+            let validator = InstanceValidator(graph: snapshot.graph)
+            let model: InterfaceModel
+            do {
+                model = try validator.validateTwin(twin)
+            } catch let error as DTDLError {
+                throw ServiceError.invalidTwin(error)
+            }
+            let existing = try await lockTwin(id, on: connection)
+            if ifNoneMatch, existing != nil {
+                throw ServiceError(
+                    "PreconditionFailed",
+                    "If-None-Match: * header was specified but a twin with the id \(id) was found. Please specify a different twin id."
+                )
+            }
+            if snapshot.decommissioned.contains(model.id), existing?.modelID != model.id {
+                throw ServiceError(
+                    "ModelDecommissioned",
+                    "The model \(model.id) is decommissioned. New twins cannot be created with it; use another version of the model.")
+            }
+            let etag = ServiceClock.newETag()
+            let now = ServiceClock.now()
+            let stamped = TwinMetadataStamping.stampCreated(twin, model: model, now: now)
+            let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
+            let text = JSONWriter.string(.object(document))
+            try await connection.query(
+                """
+                INSERT INTO twins (id, model_id, etag, body) VALUES (\(id), \(model.id), \(etag.uuid)::uuid, \(text)::json)
+                ON CONFLICT (id) DO UPDATE SET model_id = EXCLUDED.model_id, etag = EXCLUDED.etag, body = EXCLUDED.body
+                """, logger: logger)
+            let event: ChangeEvent =
+                existing == nil
+                ? .twinCreate(id: id, model: model.id, twin: .object(document), time: now)
+                : .twinUpdate(id: id, model: model.id, patch: ChangeEvent.replacement(of: existing!.body, with: document), time: now)
+            try await event.write(on: connection, logger: logger)
+            return Stored(body: text, etag: etag.header)
+        }
+    }
+
+    /// Applies a JSON Patch to a twin (or, with `component`, to one of its components) under
+    /// `If-Match`; returns the new ETag.
+    public func patch(_ id: String, component: String? = nil, patch: JSONValue, ifMatch: ETagCondition?) async throws
+        -> String
+    {
+        try await client.transaction(logger: logger) { connection in
+            let snapshot = try await currentModels(on: connection)
+            guard let existing = try await lockTwin(id, on: connection) else { throw ServiceError.twinNotFound(id) }
+            try ifMatch?.check(currentETag: existing.etag)
+            let validator = InstanceValidator(graph: snapshot.graph)
+            let result: TwinPatchResult
+            do {
+                if let component {
+                    result = try validator.applyComponentPatch(patch, component: component, of: existing.body)
+                } else {
+                    result = try validator.applyTwinPatch(patch, to: existing.body)
+                }
+            } catch let error as DTDLError {
+                if error.code.rawValue == "ComponentNotFound" { throw ServiceError.componentNotFound(component ?? "", twin: id) }
+                throw error.code == .validationFailed ? ServiceError.invalidTwin(error) : ServiceError(error)
+            }
+            let modelID = try validator.modelID(of: result.twin)
+            guard let model = snapshot.graph[modelID] else { throw ServiceError.invalidTwin(modelID: modelID) }
+            if result.modelChanged, snapshot.decommissioned.contains(modelID) {
+                throw ServiceError("ModelDecommissioned", "The model \(modelID) is decommissioned; twins cannot move to it.")
+            }
+            let etag = ServiceClock.newETag()
+            let now = ServiceClock.now()
+            let stamped = TwinMetadataStamping.stampPatched(result.twin, changes: result.changes, now: now)
+            let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
+            try await connection.query(
+                """
+                UPDATE twins SET model_id = \(modelID), etag = \(etag.uuid)::uuid, body = \(JSONWriter.string(.object(document)))::json
+                WHERE id = \(id)
+                """, logger: logger)
+            try await ChangeEvent.twinUpdate(
+                id: id, model: modelID, patch: ChangeEvent.patchForEvent(patch, component: component), time: now
+            ).write(on: connection, logger: logger)
+            return etag.header
+        }
+    }
+
+    /// Deletes a twin under `If-Match`. A twin with relationships (outgoing or incoming) is kept
+    /// (`RelationshipsNotDeleted`), unless `cascade` asks to delete them with it, in the same
+    /// transaction (an extension to ADT).
+    public func delete(_ id: String, ifMatch: ETagCondition?, cascade: Bool = false) async throws {
+        try await client.transaction(logger: logger) { connection in
+            guard let existing = try await lockTwin(id, on: connection) else { throw ServiceError.twinNotFound(id) }
+            try ifMatch?.check(currentETag: existing.etag)
+            let rows = try await connection.query(
+                """
+                SELECT r.source_id, r.id, r.body::text, t.model_id FROM relationships r JOIN twins t ON t.id = r.source_id
+                WHERE r.source_id = \(id) OR r.target_id = \(id)
+                ORDER BY r.source_id, r.id FOR UPDATE OF r
+                """, logger: logger)
+            var relationships: [(source: String, id: String, body: String, model: String)] = []
+            for try await row in rows.decode((String, String, String, String).self) { relationships.append(row) }
+            if !relationships.isEmpty {
+                guard cascade else {
+                    throw ServiceError(
+                        "RelationshipsNotDeleted",
+                        "Twin \(id) has active relationships. Cannot delete a twin unless all the relationships are deleted. Please ensure that the active relationships on the twin are deleted. See section on retrieving relationships https://aka.ms/adtv2twins."
+                    )
+                }
+                for r in relationships {
+                    try await RelationshipStore.delete(
+                        source: r.source, id: r.id, body: try JSONParser.parse(r.body).objectValue ?? JSONObject(),
+                        model: r.model, on: connection, logger: logger)
+                }
+            }
+            try await connection.query("DELETE FROM twins WHERE id = \(id)", logger: logger)
+            try await ChangeEvent.twinDelete(
+                id: id, model: existing.modelID, twin: .object(existing.body), time: ServiceClock.now()
+            ).write(on: connection, logger: logger)
+        }
+    }
+
+    /// A component of a twin as ADT serves it (its properties and `$metadata`), with the twin's
+    /// ETag.
+    public func component(_ name: String, of id: String) async throws -> (body: JSONObject, etag: String) {
+        let stored = try await get(id)
+        let twin = try JSONParser.parse(stored.body).objectValue ?? JSONObject()
+        let modelID = twin["$metadata"]?["$model"]?.stringValue ?? ""
+        let models = try await client.withConnection { connection in try await currentModels(on: connection) }
+        guard models.graph[modelID]?.components[name] != nil, case .object(let component)? = twin[name] else {
+            throw ServiceError.componentNotFound(name, twin: id)
+        }
+        return (component, stored.etag)
+    }
+
+    /// Accepts telemetry for a twin (or one of its components): validated against the
+    /// model's telemetry, then recorded as a `microsoft.iot.telemetry` event; nothing is stored
+    /// on the twin.
+    public func sendTelemetry(
+        _ id: String, component: String? = nil, payload: JSONValue, messageID: String, sourceTime: String?
+    ) async throws {
+        try await client.transaction(logger: logger) { connection in
+            let snapshot = try await currentModels(on: connection)
+            let rows = try await connection.query("SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
+            var modelID: String?
+            for try await m in rows.decode(String.self) { modelID = m }
+            guard let modelID else { throw ServiceError.twinNotFound(id) }
+            guard let model = snapshot.graph[modelID] else { throw ServiceError.invalidTwin(modelID: modelID) }
+            let validator = InstanceValidator(graph: snapshot.graph)
+            var schemaModel = modelID
+            do {
+                if let component {
+                    guard let declared = model.components[component] else {
+                        throw ServiceError.componentNotFound(component, twin: id)
+                    }
+                    schemaModel = declared.schema
+                    try validator.validateComponentTelemetry(payload, component: component, of: model)
+                } else {
+                    try validator.validateTelemetry(payload, model: model)
+                }
+            } catch let error as DTDLError {
+                throw ServiceError(error.code.rawValue, InstanceValidator.invalidTelemetrySummary, details: [error.message])
+            }
+            try await ChangeEvent.telemetry(
+                twin: id, component: component, model: schemaModel, payload: payload, messageID: messageID,
+                sourceTime: sourceTime, time: ServiceClock.now()
+            ).write(on: connection, logger: logger)
+        }
+    }
+
+    // MARK: Helpers
+
+    struct Locked {
+        let body: JSONObject
+        let etag: String
+        let modelID: String
+    }
+
+    /// The twin, locked for the rest of the transaction (writes to one twin are serialised).
+    func lockTwin(_ id: String, on connection: PostgresConnection) async throws -> Locked? {
+        let rows = try await connection.query(
+            "SELECT body::text, etag::text, model_id FROM twins WHERE id = \(id) FOR UPDATE", logger: logger)
+        for try await (body, etag, modelID) in rows.decode((String, String, String).self) {
+            return Locked(body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
+        }
+        return nil
+    }
+
+    func currentModels(on connection: PostgresConnection) async throws -> ModelCatalog.Snapshot {
+        let generation = try await ModelCatalog.generation(on: connection, forUpdate: false, logger: logger)
+        return try await catalog.snapshot(generation: generation, on: connection)
+    }
+}

@@ -1,0 +1,78 @@
+import DTDL
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+import TwinGateway
+import TwinStore
+import TwinTestSupport
+
+/// A gateway on its own fresh, migrated database, driven through Hummingbird's router tester.
+enum GatewayTest {
+    static let version = "api-version=2023-10-31"
+
+    /// Runs `body` with one or more gateways (each with its own in-memory caches, as separate
+    /// processes would have) sharing one fresh database.
+    static func withGateways(
+        _ count: Int = 1, _ body: @Sendable @escaping ([any TestClientProtocol]) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withFreshDatabase { _, client in
+            try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
+            let apps = (0..<count).map { _ in
+                Application(router: buildRouter(database: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
+            }
+            try await nest(apps[...], clients: [], body)
+        }
+    }
+
+    private static func nest(
+        _ apps: ArraySlice<Application<RouterResponder<BasicRequestContext>>>, clients: [any TestClientProtocol],
+        _ body: @Sendable @escaping ([any TestClientProtocol]) async throws -> Void
+    ) async throws {
+        guard let app = apps.first else { return try await body(clients) }
+        try await app.test(.router) { client in
+            try await nest(apps.dropFirst(), clients: clients + [client], body)
+        }
+    }
+
+    /// The response body parsed as JSON.
+    static func json(_ response: TestResponse) throws -> JSONValue {
+        try JSONParser.parse(Array(response.body.readableBytesView))
+    }
+
+    /// The ADT error code of an error response, checking its shape and header on the way.
+    static func errorCode(_ response: TestResponse) throws -> String? {
+        let body = try json(response)
+        #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+        let code = body["error"]?["code"]?.stringValue
+        #expect(body["error"]?["message"]?.stringValue?.isEmpty == false)
+        #expect(response.headers[HTTPField.Name("x-ms-error-code")!] == code)
+        return code
+    }
+}
+
+extension TestClientProtocol {
+    /// A request with a JSON body given as text.
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        try await execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+}
+
+/// Small helpers for tests that need the database and the router side by side.
+enum TwinStoreMigrations {
+    static func migrate(_ client: PostgresClient) async throws {
+        try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
+    }
+}
+
+enum TwinGatewayRouter {
+    static func make(_ client: PostgresClient) -> Router<BasicRequestContext> {
+        buildRouter(database: client, logger: TestDatabase.logger)
+    }
+}
