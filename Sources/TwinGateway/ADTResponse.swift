@@ -53,4 +53,16 @@ enum ADTResponse {
             throw ServiceError.invalidArgument("Payload is invalid. The request body is not valid JSON: \(error).")
         }
     }
+
+    /// A twin, relationship or patch body: read up to `limit`, then ADT's 32 KB limit on the
+    /// bytes received (`ValidationFailed`).
+    static func instanceBody(_ request: Request, limit: Int) async throws -> JSONValue {
+        let (value, size) = try await jsonBodyAndSize(request, limit: limit)
+        do {
+            try InstanceLimits.adt.checkBodySize(size)
+        } catch {
+            throw ServiceError(error)
+        }
+        return value
+    }
 }

@@ -39,9 +39,7 @@ struct RelationshipRoutes: Sendable {
     }
 
     func body(_ request: Request) async throws -> JSONValue {
-        let (value, size) = try await ADTResponse.jsonBodyAndSize(request, limit: maxBodyBytes)
-        do { try InstanceLimits.adt.checkBodySize(size) } catch { throw ServiceError(error) }
-        return value
+        try await ADTResponse.instanceBody(request, limit: maxBodyBytes)
     }
 
     func outgoing(_ request: Request, _ context: some RequestContext) async throws -> Response {

@@ -12,25 +12,13 @@ struct TwinRoutes: Sendable {
 
     func register(on group: RouterGroup<some RequestContext>) {
         group.get("digitaltwins/{id}") { request, context in
-            let stored = try await store.get(try Self.pathID(context, "id"))
-            let version = try APIVersion.of(request)
-            let body: [UInt8] =
-                version.hasLastUpdateTime
-                ? Array(stored.body.utf8)
-                : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body))))
-            return ADTResponse.json(bytes: body, headers: [.eTag: stored.etag])
+            try Self.twinResponse(try await store.get(try Self.pathID(context, "id")), request)
         }
         group.put("digitaltwins/{id}") { request, context in
             let id = try Self.pathID(context, "id")
             let ifNoneMatch = try Self.ifNoneMatch(request)
             let body = try await twinBody(request)
-            let stored = try await store.put(id, body: body, ifNoneMatch: ifNoneMatch)
-            let version = try APIVersion.of(request)
-            let bytes: [UInt8] =
-                version.hasLastUpdateTime
-                ? Array(stored.body.utf8)
-                : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body))))
-            return ADTResponse.json(bytes: bytes, headers: [.eTag: stored.etag])
+            return try Self.twinResponse(try await store.put(id, body: body, ifNoneMatch: ifNoneMatch), request)
         }
         group.patch("digitaltwins/{id}") { request, context in
             let etag = try await store.patch(
@@ -82,15 +70,18 @@ struct TwinRoutes: Sendable {
         return ADTResponse.noContent()
     }
 
-    /// A twin or patch body: ADT's 32 KB limit applies to the bytes received.
+    /// The stored twin as the request's api-version shows it: sent as stored (no decoding) from
+    /// 2022-05-31 on, without `$lastUpdateTime` before.
+    static func twinResponse(_ stored: DigitalTwinStore.Stored, _ request: Request) throws -> Response {
+        let bytes: [UInt8] =
+            try APIVersion.of(request).hasLastUpdateTime
+            ? Array(stored.body.utf8)
+            : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body))))
+        return ADTResponse.json(bytes: bytes, headers: [.eTag: stored.etag])
+    }
+
     func twinBody(_ request: Request) async throws -> JSONValue {
-        let (value, size) = try await ADTResponse.jsonBodyAndSize(request, limit: maxBodyBytes)
-        do {
-            try InstanceLimits.adt.checkBodySize(size)
-        } catch {
-            throw ServiceError(error)
-        }
-        return value
+        try await ADTResponse.instanceBody(request, limit: maxBodyBytes)
     }
 
     /// A path parameter, percent-decoded.

@@ -38,7 +38,7 @@ public struct DigitalTwinStore: Sendable {
     public func put(_ id: String, body: JSONValue, ifNoneMatch: Bool) async throws -> Stored {
         guard case .object(let twin) = body else { throw ServiceError.invalidArgument("Payload is invalid.") }
         return try await client.transaction(logger: logger) { connection in
-            let snapshot = try await currentModels(on: connection)
+            let snapshot = try await catalog.current(on: connection)
             let validator = InstanceValidator(graph: snapshot.graph)
             let model: InterfaceModel
             do {
@@ -83,7 +83,7 @@ public struct DigitalTwinStore: Sendable {
         -> String
     {
         try await client.transaction(logger: logger) { connection in
-            let snapshot = try await currentModels(on: connection)
+            let snapshot = try await catalog.current(on: connection)
             guard let existing = try await lockTwin(id, on: connection) else { throw ServiceError.twinNotFound(id) }
             try ifMatch?.check(currentETag: existing.etag)
             let validator = InstanceValidator(graph: snapshot.graph)
@@ -160,7 +160,7 @@ public struct DigitalTwinStore: Sendable {
         let stored = try await get(id)
         let twin = try JSONParser.parse(stored.body).objectValue ?? JSONObject()
         let modelID = twin["$metadata"]?["$model"]?.stringValue ?? ""
-        let models = try await client.withConnection { connection in try await currentModels(on: connection) }
+        let models = try await client.withConnection { connection in try await catalog.current(on: connection) }
         guard models.graph[modelID]?.components[name] != nil, case .object(let component)? = twin[name] else {
             throw ServiceError.componentNotFound(name, twin: id)
         }
@@ -174,7 +174,7 @@ public struct DigitalTwinStore: Sendable {
         _ id: String, component: String? = nil, payload: JSONValue, messageID: String, sourceTime: String?
     ) async throws {
         try await client.transaction(logger: logger) { connection in
-            let snapshot = try await currentModels(on: connection)
+            let snapshot = try await catalog.current(on: connection)
             let rows = try await connection.query("SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
             var modelID: String?
             for try await m in rows.decode(String.self) { modelID = m }
@@ -218,10 +218,5 @@ public struct DigitalTwinStore: Sendable {
             return Locked(body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
         }
         return nil
-    }
-
-    func currentModels(on connection: PostgresConnection) async throws -> ModelCatalog.Snapshot {
-        let generation = try await ModelCatalog.generation(on: connection, forUpdate: false, logger: logger)
-        return try await catalog.snapshot(generation: generation, on: connection)
     }
 }

@@ -35,6 +35,12 @@ public actor ModelCatalog {
         return loaded
     }
 
+    /// The graph of the generation current in the caller's transaction (read without locking).
+    public func current(on connection: PostgresConnection) async throws -> Snapshot {
+        let generation = try await Self.generation(on: connection, forUpdate: false, logger: logger)
+        return try await snapshot(generation: generation, on: connection)
+    }
+
     /// Installs a graph built by this process's own write (saves reloading what it just wrote).
     public func install(_ newSnapshot: Snapshot) {
         if snapshot.map({ $0.generation < newSnapshot.generation }) ?? true { snapshot = newSnapshot }

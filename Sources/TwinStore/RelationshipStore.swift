@@ -43,7 +43,7 @@ public struct RelationshipStore: Sendable {
             throw ServiceError("ValidationFailed", "The relationship has no $targetId. Set it to the id of the target twin.")
         }
         return try await client.transaction(logger: logger) { connection in
-            let models = try await currentModels(on: connection)
+            let models = try await catalog.current(on: connection)
             guard let sourceModelID = try await shareTwin(source, on: connection) else { throw ServiceError.twinNotFound(source) }
             guard target != source else {
                 throw ServiceError("OperationNotAllowed", "The relationship cannot connect to the same digital twin.")
@@ -98,7 +98,7 @@ public struct RelationshipStore: Sendable {
     /// Applies a JSON Patch to a relationship's properties under `If-Match`; returns the new ETag.
     public func patch(source: String, id: String, patch: JSONValue, ifMatch: ETagCondition?) async throws -> String {
         try await client.transaction(logger: logger) { connection in
-            let models = try await currentModels(on: connection)
+            let models = try await catalog.current(on: connection)
             guard let sourceModelID = try await shareTwin(source, on: connection) else { throw ServiceError.twinNotFound(source) }
             guard let existing = try await lockRelationship(source: source, id: id, on: connection) else {
                 throw ServiceError.relationshipNotFound(id, source: source)
@@ -228,11 +228,6 @@ public struct RelationshipStore: Sendable {
         let rows = try await client.query("SELECT 1 FROM twins WHERE id = \(id)", logger: logger)
         for try await _ in rows.decode(Int.self) { return }
         throw ServiceError.twinNotFound(id)
-    }
-
-    func currentModels(on connection: PostgresConnection) async throws -> ModelCatalog.Snapshot {
-        let generation = try await ModelCatalog.generation(on: connection, forUpdate: false, logger: logger)
-        return try await catalog.snapshot(generation: generation, on: connection)
     }
 }
 
