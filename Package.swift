@@ -74,7 +74,13 @@ let package = Package(
             dependencies: ["TwinStore", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/TwinTestSupport"
         ),
-        .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinTestSupport"]),
+        .testTarget(
+            name: "TwinStoreTests",
+            dependencies: [
+                "TwinStore", "TwinTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "TwinGatewayTests",
             dependencies: [

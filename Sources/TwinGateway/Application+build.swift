@@ -23,8 +23,9 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let catalog = ModelCatalog(logger: logger)
     let router = buildRouter(
-        database: database, databaseURL: databaseURL, configuration: configuration, logger: logger)
+        database: database, databaseURL: databaseURL, configuration: configuration, catalog: catalog, logger: logger)
 
     var app = Application(
         router: router,
@@ -39,7 +40,7 @@ public func buildApplication(
         },
         logger: logger
     )
-    app.addServices(database)
+    app.addServices(database, ModelChangeListener(client: database, catalog: catalog, logger: logger))
     return app
 }
 
@@ -63,13 +64,13 @@ func serverBuilder(tls: TLSConfiguration?) -> HTTPServerBuilder {
 /// Paths match case-insensitively: ADT's own `nextLink`s say `/Models`.
 public func buildRouter(
     database: PostgresClient, databaseURL: DatabaseURL? = nil, configuration: GatewayConfiguration = .init(),
-    logger: Logger
+    catalog: ModelCatalog? = nil, logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
     HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
 
     let adt = router.group().add(middleware: ADTMiddleware(logger: logger))
-    let catalog = ModelCatalog(logger: logger)
+    let catalog = catalog ?? ModelCatalog(logger: logger)
     let links = LinkBuilder(scheme: configuration.tls == nil ? "http" : "https")
     ModelRoutes(
         store: ModelStore(client: database, catalog: catalog, logger: logger), links: links,

@@ -23,6 +23,9 @@ public actor ModelCatalog {
     private var snapshot: Snapshot?
     private let logger: Logger
 
+    /// The generation of the cached graph, if one is loaded.
+    public var loadedGeneration: Int64? { snapshot?.generation }
+
     /// An empty cache; the first request loads it.
     public init(logger: Logger) { self.logger = logger }
 
