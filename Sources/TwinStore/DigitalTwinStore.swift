@@ -28,8 +28,9 @@ public struct DigitalTwinStore: Sendable {
 
     /// The twin, or `DigitalTwinNotFound`.
     public func get(_ id: String) async throws -> Stored {
-        let rows = try await client.query("SELECT body::text, etag::text FROM twins WHERE id = \(id)", logger: logger)
-        for try await (body, etag) in rows.decode((String, String).self) { return Stored(body: body, etag: "W/\"\(etag)\"") }
+        for try await (body, etag) in try await client.execute(GetTwinStatement(id: id), logger: logger) {
+            return Stored(body: body, etag: "W/\"\(etag)\"")
+        }
         throw ServiceError.twinNotFound(id)
     }
 

@@ -1,0 +1,20 @@
+import PostgresNIO
+
+/// The hot path of `GET /digitaltwins/{id}` as a prepared statement: parsed once per
+/// connection, then only bound and executed. The stored JSON text goes out as it is.
+struct GetTwinStatement: PostgresPreparedStatement {
+    static let sql = "SELECT body::text, etag::text FROM twins WHERE id = $1"
+    typealias Row = (String, String)
+
+    var id: String
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}
