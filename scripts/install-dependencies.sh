@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system packages the project needs, if missing: PostgreSQL (server and client)
-# and libcurl's development files. Debian/Ubuntu, as root or with sudo.
+# Installs the system packages the project needs, if missing: PostgreSQL (server and client),
+# libcurl's development files, and Python with venv (for the SDK conformance suite).
+# Debian/Ubuntu, as root or with sudo.
 set -euo pipefail
 
 packages=(postgresql libcurl4-openssl-dev)
@@ -8,6 +9,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Any python3 that can make a virtual environment will do (Debian's needs python3-venv).
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

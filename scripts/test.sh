@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the test suite: installs what is missing, starts a throw-away PostgreSQL on a free port
-# in a temporary folder (removed afterwards, also on failure or Ctrl-C), then `swift test`.
-# Exits non-zero on any failure. Extra arguments go to `swift test` (e.g. --filter DTDLTests).
+# in a temporary folder (removed afterwards, also on failure or Ctrl-C), then `swift test`, then
+# the official Python SDK's conformance suite (Tests/sdk, through scripts/sdk-tests.sh).
+# Exits non-zero on any failure. Extra arguments go to `swift test` (e.g. --filter DTDLTests)
+# and skip the SDK suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
@@ -25,3 +27,11 @@ echo "test database: 127.0.0.1:$db_port (folder $db_dir)"
 # Each database test creates and drops its own database through this server.
 export TWINS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/postgres?sslmode=disable"
 swift test "$@"
+
+# The official Python SDK against the gateway over HTTPS (skipped when the run was filtered, or
+# with TWINS_SKIP_SDK_TESTS=1 on a machine without access to PyPI).
+if [ $# -eq 0 ] && [ "${TWINS_SKIP_SDK_TESTS:-0}" != 1 ]; then
+  swift build --product twins
+  pg_createdb "$db_dir" "$db_port" twins_sdk
+  TWINS_SDK_DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/twins_sdk?sslmode=disable" bash scripts/sdk-tests.sh
+fi

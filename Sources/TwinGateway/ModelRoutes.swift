@@ -47,8 +47,13 @@ struct ModelRoutes: Sendable {
         let includeDefinition = try Self.bool(query["includeModelDefinition"].map(String.init), name: "includeModelDefinition")
         let dependenciesFor = query[values: "dependenciesFor"].map(String.init)
         for id in dependenciesFor where DTMI(id) == nil { throw ServiceError.invalidModelID(id) }
-        let pageSize = try PageSize.of(request, cap: Self.maxPageSize)
-        let after = try query["continuationToken"].map { try ContinuationToken.decode(String($0)) }
+        // The token carries the page size of the first request: SDKs send max-items-per-page
+        // only once and then follow nextLink as it is.
+        let token = try query["continuationToken"].map { try Self.decodeToken(String($0)) }
+        let pageSize =
+            request.headers[.maxItemsPerPage] == nil && token != nil
+            ? token!.pageSize : try PageSize.of(request, cap: Self.maxPageSize)
+        let after = token?.after
         let page = try await store.list(
             dependenciesFor: dependenciesFor, includeDefinition: includeDefinition, after: after, limit: pageSize)
 
@@ -61,7 +66,7 @@ struct ModelRoutes: Sendable {
         if let next = page.nextAfter {
             var parameters: [(String, String)] = [("includeModelDefinition", includeDefinition ? "True" : "False")]
             parameters += dependenciesFor.map { ("dependenciesFor", $0) }
-            parameters.append(("continuationToken", ContinuationToken.encode(next)))
+            parameters.append(("continuationToken", ContinuationToken.encode(key: "\(next)/\(pageSize)")))
             JSONWriter.write(.string(links.url(request, path: "/models", parameters: parameters)), into: &out)
         } else {
             out.append(contentsOf: "null".utf8)
@@ -76,6 +81,15 @@ struct ModelRoutes: Sendable {
         var out: [UInt8] = []
         Self.write(try await store.get(id, includeDefinition: includeDefinition), into: &out)
         return ADTResponse.json(bytes: out)
+    }
+
+    /// `after/pageSize` from a model-list token.
+    static func decodeToken(_ token: String) throws -> (after: Int64, pageSize: Int) {
+        let parts = try ContinuationToken.decodeKey(token).split(separator: "/")
+        guard parts.count == 2, let after = Int64(parts[0]), after >= 0, let size = Int(parts[1]),
+            (1...maxPageSize).contains(size)
+        else { throw ContinuationToken.invalid }
+        return (after, size)
     }
 
     /// A model item in ADT's key order: id, description, displayName, decommissioned,

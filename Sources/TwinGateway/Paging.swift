@@ -17,13 +17,6 @@ enum PageSize {
 /// Opaque, stateless continuation tokens for list paging: the key after which the next page
 /// starts (keyset paging, so pages stay stable while others insert), base64url-encoded.
 enum ContinuationToken {
-    static func encode(_ after: Int64) -> String { encode(key: String(after)) }
-
-    static func decode(_ token: String) throws -> Int64 {
-        guard let after = Int64(try decodeKey(token)), after >= 0 else { throw invalid }
-        return after
-    }
-
     /// A token for any key text (relationship ids).
     static func encode(key: String) -> String {
         Data("v1:\(key)".utf8).base64EncodedString()

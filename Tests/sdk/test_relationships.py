@@ -160,6 +160,18 @@ def test_get_relationship_unknown_raises_not_found(sandbox, make_room):
         sandbox.client.get_relationship(a, "missing")
     assert raised.value.error.code == "RelationshipNotFound"
 
+    with pytest.raises(ResourceNotFoundError) as raised:
+        sandbox.client.update_relationship(a, "missing", [{"op": "add", "path": "/since", "value": "x"}])
+    assert raised.value.error.code == "RelationshipNotFound"
+
+    missing = sandbox.twin_id("missing")
+    with pytest.raises(ResourceNotFoundError) as raised:
+        sandbox.client.get_relationship(missing, "r1")
+    assert raised.value.error.code == "DigitalTwinNotFound"
+    with pytest.raises(ResourceNotFoundError) as raised:
+        sandbox.client.delete_relationship(missing, "r1")
+    assert raised.value.error.code == "DigitalTwinNotFound"
+
 
 def test_update_relationship(sandbox, make_room):
     a, b = make_room("a")["$dtId"], make_room("b")["$dtId"]

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs the conformance suite in Tests/sdk: the official Python SDK (azure-digitaltwins-core)
+# against a `twins serve` started here over HTTPS on loopback, with a development certificate.
+#
+#   TWINS_SDK_DATABASE_URL=postgres://… scripts/sdk-tests.sh [TWINS_BINARY] [PYTEST ARGS…]
+#
+# TWINS_BINARY defaults to .build/debug/twins of this checkout; arguments after it (or all
+# arguments, when the first starts with `-`) go to pytest, e.g. `-k relationships`.
+# TWINS_SDK_DATABASE_URL names a database the gateway may use (created by the caller; the
+# gateway migrates it). The virtual environment is kept in .build-sdk-venv/ (git-ignored) and
+# reused; TWINS_SDK_VENV moves it. The server listens on a free loopback port and is stopped on
+# exit, also on failure or Ctrl-C. Exits with pytest's status.
+set -euo pipefail
+
+binary=
+if [ $# -gt 0 ] && [[ $1 != -* ]]; then
+  binary=$1
+  shift
+  [ -x "$binary" ] && [ -f "$binary" ] || { echo "error: $binary is not an executable" >&2; exit 1; }
+  binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+fi
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+if [ -z "$binary" ]; then
+  binary=$PWD/.build/debug/twins
+  [ -x "$binary" ] || { echo "error: $binary not found; build it with: swift build --product twins" >&2; exit 1; }
+fi
+database_url=${TWINS_SDK_DATABASE_URL:?set TWINS_SDK_DATABASE_URL to a database the gateway may use}
+
+venv=${TWINS_SDK_VENV:-.build-sdk-venv}
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, pytest' 2>/dev/null; then
+  echo "sdk tests: preparing the Python environment in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-digitaltwins-core==1.3.0" "pytest>=8"
+fi
+
+work=$(mktemp -d /tmp/twins-sdk.XXXXXX)
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$binary" dev-cert --out "$work/certs" >/dev/null
+port=$(free_port)
+endpoint="https://127.0.0.1:$port"
+"$binary" serve --host 127.0.0.1 --port "$port" \
+  --tls-cert "$work/certs/cert.pem" --tls-key "$work/certs/key.pem" \
+  --database-url "$database_url" >"$work/server.log" 2>&1 &
+server_pid=$!
+
+ready=
+for _ in $(seq 1 300); do
+  if curl -sf --cacert "$work/certs/cert.pem" "$endpoint/healthz" >/dev/null 2>&1; then
+    ready=1
+    break
+  fi
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$ready" ]; then
+  echo "error: the gateway did not answer on $endpoint/healthz; its log:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+fi
+echo "sdk tests: gateway on $endpoint (log $work/server.log while it runs)"
+
+status=0
+TWINS_SDK_ENDPOINT=$endpoint TWINS_SDK_CA="$work/certs/cert.pem" PYTHONDONTWRITEBYTECODE=1 \
+  "$venv/bin/python" -m pytest -p no:cacheprovider Tests/sdk "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "sdk tests: failed (pytest status $status); last lines of the gateway log:" >&2
+  tail -n 40 "$work/server.log" >&2
+fi
+exit "$status"
