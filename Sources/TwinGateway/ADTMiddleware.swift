@@ -74,14 +74,23 @@ struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
         return "00-\(traceID)-\(randomHex(bytes: 8))-01"
     }
 
+    /// Random hex digits, from whole 64-bit random numbers (one system random call per eight
+    /// bytes rather than one per byte: this runs on every request).
     static func randomHex(bytes: Int) -> String {
-        var out = ""
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
         out.reserveCapacity(bytes * 2)
-        for _ in 0..<bytes {
-            let b = UInt8.random(in: 0...255)
-            out += String(b >> 4, radix: 16) + String(b & 0xF, radix: 16)
+        var remaining = bytes
+        while remaining > 0 {
+            var word = UInt64.random(in: .min ... .max)
+            for _ in 0..<min(8, remaining) {
+                out.append(digits[Int(word >> 4 & 0xF)])
+                out.append(digits[Int(word & 0xF)])
+                word >>= 8
+            }
+            remaining -= 8
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

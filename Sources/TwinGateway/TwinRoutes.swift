@@ -89,6 +89,7 @@ struct TwinRoutes: Sendable {
         guard let raw = context.parameters.get(name), !raw.isEmpty else {
             throw ServiceError.invalidArgument("The \(name) in the path is missing.")
         }
+        guard raw.contains("%") else { return raw }
         return raw.removingPercentEncoding ?? raw
     }
 

@@ -4,6 +4,8 @@ import PostgresNIO
 /// connection, then only bound and executed. The stored JSON text goes out as it is.
 struct GetTwinStatement: PostgresPreparedStatement {
     static let sql = "SELECT body::text, etag::text FROM twins WHERE id = $1"
+    /// A constant name (the default is computed by reflection on every execution).
+    static let name = "twins_get_twin"
     typealias Row = (String, String)
 
     var id: String
