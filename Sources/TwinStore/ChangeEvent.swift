@@ -105,6 +105,11 @@ struct ChangeEvent: Sendable {
 
     /// Appends the event to the outbox over the transaction's connection.
     func write(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("INSERT INTO outbox (event) VALUES (\(text)::json)", logger: logger)
+    }
+
+    /// The CloudEvent as JSON text.
+    var text: String {
         var event = JSONObject()
         event["specversion"] = "1.0"
         event["id"] = .string(UUID().uuidString.lowercased())
@@ -116,8 +121,7 @@ struct ChangeEvent: Sendable {
         event["dataschema"] = .string(dataSchema)
         event["data"] = data
         for (name, value) in extensions { event[name] = .string(value) }
-        try await connection.query(
-            "INSERT INTO outbox (event) VALUES (\(JSONWriter.string(.object(event)))::json)", logger: logger)
+        return JSONWriter.string(.object(event))
     }
 }
 

@@ -83,9 +83,13 @@ public struct DigitalTwinStore: Sendable {
     public func patch(_ id: String, component: String? = nil, patch: JSONValue, ifMatch: ETagCondition?) async throws
         -> String
     {
+        // Four round trips: BEGIN, the twin (locked) with the model generation, the update with
+        // its event, COMMIT.
         try await client.transaction(logger: logger) { connection in
-            let snapshot = try await catalog.current(on: connection)
-            guard let existing = try await lockTwin(id, on: connection) else { throw ServiceError.twinNotFound(id) }
+            guard let (existing, generation) = try await lockTwinWithGeneration(id, on: connection) else {
+                throw ServiceError.twinNotFound(id)
+            }
+            let snapshot = try await catalog.snapshot(generation: generation, on: connection)
             try ifMatch?.check(currentETag: existing.etag)
             let validator = InstanceValidator(graph: snapshot.graph)
             let result: TwinPatchResult
@@ -108,14 +112,17 @@ public struct DigitalTwinStore: Sendable {
             let now = ServiceClock.now()
             let stamped = TwinMetadataStamping.stampPatched(result.twin, changes: result.changes, now: now)
             let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
+            let event = ChangeEvent.twinUpdate(
+                id: id, model: modelID, patch: ChangeEvent.patchForEvent(patch, component: component), time: now)
             try await connection.query(
                 """
-                UPDATE twins SET model_id = \(modelID), etag = \(etag.uuid)::uuid, body = \(JSONWriter.string(.object(document)))::json
-                WHERE id = \(id)
+                WITH updated AS (
+                    UPDATE twins SET model_id = \(modelID), etag = \(etag.uuid)::uuid,
+                        body = \(JSONWriter.string(.object(document)))::json
+                    WHERE id = \(id) RETURNING 1
+                )
+                INSERT INTO outbox (event) SELECT \(event.text)::json FROM updated
                 """, logger: logger)
-            try await ChangeEvent.twinUpdate(
-                id: id, model: modelID, patch: ChangeEvent.patchForEvent(patch, component: component), time: now
-            ).write(on: connection, logger: logger)
             return etag.header
         }
     }
@@ -209,6 +216,21 @@ public struct DigitalTwinStore: Sendable {
         let body: JSONObject
         let etag: String
         let modelID: String
+    }
+
+    /// The twin, locked, and the model generation, in one round trip.
+    func lockTwinWithGeneration(_ id: String, on connection: PostgresConnection) async throws -> (Locked, Int64)? {
+        let rows = try await connection.query(
+            """
+            SELECT body::text, etag::text, model_id, (SELECT generation FROM model_generation)
+            FROM twins WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await (body, etag, modelID, generation) in rows.decode((String, String, String, Int64).self) {
+            let twin = Locked(
+                body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
+            return (twin, generation)
+        }
+        return nil
     }
 
     /// The twin, locked for the rest of the transaction (writes to one twin are serialised).
