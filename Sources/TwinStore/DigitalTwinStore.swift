@@ -38,8 +38,11 @@ public struct DigitalTwinStore: Sendable {
     /// (412).
     public func put(_ id: String, body: JSONValue, ifNoneMatch: Bool) async throws -> Stored {
         guard case .object(let twin) = body else { throw ServiceError.invalidArgument("Payload is invalid.") }
+        // Four round trips: BEGIN, the twin if any (locked) with the model generation, the write
+        // with its event, COMMIT.
         return try await client.transaction(logger: logger) { connection in
-            let snapshot = try await catalog.current(on: connection)
+            let (existing, generation) = try await lockTwinIfAnyWithGeneration(id, on: connection)
+            let snapshot = try await catalog.snapshot(generation: generation, on: connection)
             let validator = InstanceValidator(graph: snapshot.graph)
             let model: InterfaceModel
             do {
@@ -47,13 +50,11 @@ public struct DigitalTwinStore: Sendable {
             } catch let error as DTDLError {
                 throw ServiceError.invalidTwin(error)
             }
-            let existing = try await lockTwin(id, on: connection)
-            if ifNoneMatch, existing != nil {
-                throw ServiceError(
-                    "PreconditionFailed",
-                    "If-None-Match: * header was specified but a twin with the id \(id) was found. Please specify a different twin id."
-                )
-            }
+            let alreadyExists = ServiceError(
+                "PreconditionFailed",
+                "If-None-Match: * header was specified but a twin with the id \(id) was found. Please specify a different twin id."
+            )
+            if ifNoneMatch, existing != nil { throw alreadyExists }
             if snapshot.decommissioned.contains(model.id), existing?.modelID != model.id {
                 throw ServiceError(
                     "ModelDecommissioned",
@@ -64,16 +65,27 @@ public struct DigitalTwinStore: Sendable {
             let stamped = TwinMetadataStamping.stampCreated(twin, model: model, now: now)
             let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
             let text = JSONWriter.string(.object(document))
-            try await connection.query(
-                """
-                INSERT INTO twins (id, model_id, etag, body) VALUES (\(id), \(model.id), \(etag.uuid)::uuid, \(text)::json)
-                ON CONFLICT (id) DO UPDATE SET model_id = EXCLUDED.model_id, etag = EXCLUDED.etag, body = EXCLUDED.body
-                """, logger: logger)
             let event: ChangeEvent =
                 existing == nil
                 ? .twinCreate(id: id, model: model.id, twin: .object(document), time: now)
                 : .twinUpdate(id: id, model: model.id, patch: ChangeEvent.replacement(of: existing!.body, with: document), time: now)
-            try await event.write(on: connection, logger: logger)
+            // With If-None-Match a twin created concurrently since the read must not be replaced:
+            // the insert then does nothing, writes no event, and the request gets 412.
+            let onConflict =
+                ifNoneMatch
+                ? "DO NOTHING"
+                : "DO UPDATE SET model_id = EXCLUDED.model_id, etag = EXCLUDED.etag, body = EXCLUDED.body"
+            let rows = try await connection.query(
+                """
+                WITH written AS (
+                    INSERT INTO twins (id, model_id, etag, body) VALUES (\(id), \(model.id), \(etag.uuid)::uuid, \(text)::json)
+                    ON CONFLICT (id) \(unescaped: onConflict) RETURNING 1
+                )
+                INSERT INTO outbox (event) SELECT \(event.text)::json FROM written RETURNING 1
+                """, logger: logger)
+            var written = false
+            for try await _ in rows.decode(Int.self) { written = true }
+            guard written else { throw alreadyExists }
             return Stored(body: text, etag: etag.header)
         }
     }
@@ -216,6 +228,23 @@ public struct DigitalTwinStore: Sendable {
         let body: JSONObject
         let etag: String
         let modelID: String
+    }
+
+    /// The twin if it exists (locked) and the model generation, in one round trip.
+    func lockTwinIfAnyWithGeneration(_ id: String, on connection: PostgresConnection) async throws -> (Locked?, Int64) {
+        let rows = try await connection.query(
+            """
+            SELECT g.generation, t.body::text, t.etag::text, t.model_id
+            FROM model_generation g
+            LEFT JOIN LATERAL (SELECT body, etag, model_id FROM twins WHERE id = \(id) FOR UPDATE) t ON true
+            """, logger: logger)
+        for try await (generation, body, etag, modelID) in rows.decode((Int64, String?, String?, String?).self) {
+            guard let body, let etag, let modelID else { return (nil, generation) }
+            let twin = Locked(
+                body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
+            return (twin, generation)
+        }
+        throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
     }
 
     /// The twin, locked, and the model generation, in one round trip.

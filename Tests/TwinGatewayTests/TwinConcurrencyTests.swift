@@ -55,3 +55,35 @@ struct TwinConcurrencyTests {
         }
     }
 }
+
+@Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
+struct TwinCreateRaceTests {
+    /// Concurrent creations of one id with If-None-Match: exactly one wins, the others get 412,
+    /// and exactly one Create event is recorded.
+    @Test func ifNoneMatchLetsExactlyOneConcurrentCreateWin() async throws {
+        try await GatewayTest.withGateways(2) { gateways in
+            let v = GatewayTest.version
+            let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Device;1","@type":"Interface","contents":[{"@type":"Property","name":"owner","schema":"integer"}]}]"#
+            #expect(try await gateways[0].send(.post, "/models?\(v)", model).status == .created)
+            let statuses = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status).self) { group in
+                for c in 0..<12 {
+                    let http = gateways[c % 2]
+                    group.addTask {
+                        let response = try await http.send(
+                            .put, "/digitaltwins/device-1?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Device;1"},"owner":\#(c)}"#,
+                            headers: [.ifNoneMatch: "*"])
+                        return (c, response.status)
+                    }
+                }
+                var all: [(Int, HTTPResponse.Status)] = []
+                for try await s in group { all.append(s) }
+                return all
+            }
+            let winners = statuses.filter { $0.1 == .ok }
+            #expect(winners.count == 1)
+            #expect(statuses.filter { $0.1 == .preconditionFailed }.count == 11)
+            let twin = try GatewayTest.json(try await gateways[0].send(.get, "/digitaltwins/device-1?\(v)"))
+            #expect(twin["owner"] == .integer(Int64(winners.first?.0 ?? -1)))
+        }
+    }
+}
