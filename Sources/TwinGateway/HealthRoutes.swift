@@ -1,3 +1,4 @@
+import DTDL
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -22,7 +23,8 @@ struct HealthRoutes: Sendable {
                 return Self.json(.ok, #"{"status":"ready"}"#)
             case .notReady(let reason):
                 logger.warning("not ready", metadata: ["reason": "\(reason)"])
-                return Self.json(.serviceUnavailable, "{\"status\":\"unavailable\",\"reason\":\"\(jsonEscaped(reason))\"}")
+                let body: JSONValue = ["status": "unavailable", "reason": .string(reason)]
+                return Self.json(.serviceUnavailable, JSONWriter.string(body))
             }
         }
     }
@@ -33,19 +35,4 @@ struct HealthRoutes: Sendable {
             headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
     }
-}
-
-/// Escapes a string for embedding between JSON quotes.
-func jsonEscaped(_ s: String) -> String {
-    var out = ""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default:
-            if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out
 }

@@ -34,12 +34,7 @@ struct TwinRoutes: Sendable {
         group.get("digitaltwins/{id}/components/{component}") { request, context in
             let (component, etag) = try await store.component(
                 try Self.pathID(context, "component"), of: try Self.pathID(context, "id"))
-            let version = try APIVersion.of(request)
-            var body = component
-            if !version.hasLastUpdateTime, case .object(var metadata)? = body["$metadata"] {
-                metadata["$lastUpdateTime"] = nil
-                body["$metadata"] = .object(metadata)
-            }
+            let body = try APIVersion.of(request).hasLastUpdateTime ? component : TwinStoreOutput.withoutLastUpdateTime(component)
             return ADTResponse.json(.ok, .object(body), headers: [.eTag: etag])
         }
         group.post("digitaltwins/{id}/telemetry") { request, context in
@@ -76,7 +71,7 @@ struct TwinRoutes: Sendable {
         let bytes: [UInt8] =
             try APIVersion.of(request).hasLastUpdateTime
             ? Array(stored.body.utf8)
-            : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body))))
+            : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body).objectValue ?? JSONObject())))
         return ADTResponse.json(bytes: bytes, headers: [.eTag: stored.etag])
     }
 
@@ -108,19 +103,17 @@ struct TwinRoutes: Sendable {
 
 /// Response shaping shared by twin routes.
 enum TwinStoreOutput {
-    /// Api-versions before 2022-05-31 have no `$lastUpdateTime` in `$metadata` (twin and
-    /// components).
-    static func withoutLastUpdateTime(_ value: JSONValue) -> JSONObject {
-        guard case .object(let twin) = value else { return JSONObject() }
-        var out = twin
-        for member in twin.members {
-            guard case .object(var inner) = member.value, case .object(var metadata)? = member.key == "$metadata" ? member.value : inner["$metadata"]
-            else { continue }
-            guard metadata["$lastUpdateTime"] != nil else { continue }
-            metadata["$lastUpdateTime"] = nil
+    /// Api-versions before 2022-05-31 have no `$lastUpdateTime`: removed from the object's own
+    /// `$metadata` and from those of its components (a twin, or one component).
+    static func withoutLastUpdateTime(_ object: JSONObject) -> JSONObject {
+        var out = object
+        for member in object.members {
+            guard case .object(var inner) = member.value else { continue }
             if member.key == "$metadata" {
-                out["$metadata"] = .object(metadata)
-            } else {
+                inner["$lastUpdateTime"] = nil
+                out[member.key] = .object(inner)
+            } else if case .object(var metadata)? = inner["$metadata"], metadata["$lastUpdateTime"] != nil {
+                metadata["$lastUpdateTime"] = nil
                 inner["$metadata"] = .object(metadata)
                 out[member.key] = .object(inner)
             }

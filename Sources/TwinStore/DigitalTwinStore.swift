@@ -98,9 +98,8 @@ public struct DigitalTwinStore: Sendable {
         // Four round trips: BEGIN, the twin (locked) with the model generation, the update with
         // its event, COMMIT.
         try await client.transaction(logger: logger) { connection in
-            guard let (existing, generation) = try await lockTwinWithGeneration(id, on: connection) else {
-                throw ServiceError.twinNotFound(id)
-            }
+            let (found, generation) = try await lockTwinIfAnyWithGeneration(id, on: connection)
+            guard let existing = found else { throw ServiceError.twinNotFound(id) }
             let snapshot = try await catalog.snapshot(generation: generation, on: connection)
             try ifMatch?.check(currentETag: existing.etag)
             let validator = InstanceValidator(graph: snapshot.graph)
@@ -144,7 +143,9 @@ public struct DigitalTwinStore: Sendable {
     /// transaction (an extension to ADT).
     public func delete(_ id: String, ifMatch: ETagCondition?, cascade: Bool = false) async throws {
         try await client.transaction(logger: logger) { connection in
-            guard let existing = try await lockTwin(id, on: connection) else { throw ServiceError.twinNotFound(id) }
+            guard let existing = try await lockTwinIfAnyWithGeneration(id, on: connection).0 else {
+                throw ServiceError.twinNotFound(id)
+            }
             try ifMatch?.check(currentETag: existing.etag)
             let rows = try await connection.query(
                 """
@@ -175,15 +176,12 @@ public struct DigitalTwinStore: Sendable {
     }
 
     /// A component of a twin as ADT serves it (its properties and `$metadata`), with the twin's
-    /// ETag.
+    /// ETag. In a stored twin the components are exactly the members holding a `$metadata`
+    /// (validation put them there), so no model lookup is needed.
     public func component(_ name: String, of id: String) async throws -> (body: JSONObject, etag: String) {
         let stored = try await get(id)
-        let twin = try JSONParser.parse(stored.body).objectValue ?? JSONObject()
-        let modelID = twin["$metadata"]?["$model"]?.stringValue ?? ""
-        let models = try await client.withConnection { connection in try await catalog.current(on: connection) }
-        guard models.graph[modelID]?.components[name] != nil, case .object(let component)? = twin[name] else {
-            throw ServiceError.componentNotFound(name, twin: id)
-        }
+        guard case .object(let component)? = try JSONParser.parse(stored.body)[name], component["$metadata"] != nil
+        else { throw ServiceError.componentNotFound(name, twin: id) }
         return (component, stored.etag)
     }
 
@@ -230,7 +228,8 @@ public struct DigitalTwinStore: Sendable {
         let modelID: String
     }
 
-    /// The twin if it exists (locked) and the model generation, in one round trip.
+    /// The twin if it exists (locked for the rest of the transaction: writes to one twin are
+    /// serialised) and the model generation, in one round trip.
     func lockTwinIfAnyWithGeneration(_ id: String, on connection: PostgresConnection) async throws -> (Locked?, Int64) {
         let rows = try await connection.query(
             """
@@ -247,28 +246,4 @@ public struct DigitalTwinStore: Sendable {
         throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
     }
 
-    /// The twin, locked, and the model generation, in one round trip.
-    func lockTwinWithGeneration(_ id: String, on connection: PostgresConnection) async throws -> (Locked, Int64)? {
-        let rows = try await connection.query(
-            """
-            SELECT body::text, etag::text, model_id, (SELECT generation FROM model_generation)
-            FROM twins WHERE id = \(id) FOR UPDATE
-            """, logger: logger)
-        for try await (body, etag, modelID, generation) in rows.decode((String, String, String, Int64).self) {
-            let twin = Locked(
-                body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
-            return (twin, generation)
-        }
-        return nil
-    }
-
-    /// The twin, locked for the rest of the transaction (writes to one twin are serialised).
-    func lockTwin(_ id: String, on connection: PostgresConnection) async throws -> Locked? {
-        let rows = try await connection.query(
-            "SELECT body::text, etag::text, model_id FROM twins WHERE id = \(id) FOR UPDATE", logger: logger)
-        for try await (body, etag, modelID) in rows.decode((String, String, String).self) {
-            return Locked(body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
-        }
-        return nil
-    }
 }
