@@ -38,11 +38,7 @@ public struct DigitalTwinStore: Sendable {
     /// (412).
     public func put(_ id: String, body: JSONValue, ifNoneMatch: Bool) async throws -> Stored {
         guard case .object(let twin) = body else { throw ServiceError.invalidArgument("Payload is invalid.") }
-        // Four round trips: BEGIN, the twin if any (locked) with the model generation, the write
-        // with its event, COMMIT.
-        return try await client.transaction(logger: logger) { connection in
-            let (existing, generation) = try await lockTwinIfAnyWithGeneration(id, on: connection)
-            let snapshot = try await catalog.snapshot(generation: generation, on: connection)
+        let write = try await writeTwin(id) { existing, snapshot in
             let validator = InstanceValidator(graph: snapshot.graph)
             let model: InterfaceModel
             do {
@@ -50,11 +46,12 @@ public struct DigitalTwinStore: Sendable {
             } catch let error as DTDLError {
                 throw ServiceError.invalidTwin(error)
             }
-            let alreadyExists = ServiceError(
-                "PreconditionFailed",
-                "If-None-Match: * header was specified but a twin with the id \(id) was found. Please specify a different twin id."
-            )
-            if ifNoneMatch, existing != nil { throw alreadyExists }
+            if ifNoneMatch, existing != nil {
+                throw ServiceError(
+                    "PreconditionFailed",
+                    "If-None-Match: * header was specified but a twin with the id \(id) was found. Please specify a different twin id."
+                )
+            }
             if snapshot.decommissioned.contains(model.id), existing?.modelID != model.id {
                 throw ServiceError(
                     "ModelDecommissioned",
@@ -64,30 +61,16 @@ public struct DigitalTwinStore: Sendable {
             let now = ServiceClock.now()
             let stamped = TwinMetadataStamping.stampCreated(twin, model: model, now: now)
             let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
-            let text = JSONWriter.string(.object(document))
             let event: ChangeEvent =
-                existing == nil
-                ? .twinCreate(id: id, model: model.id, twin: .object(document), time: now)
-                : .twinUpdate(id: id, model: model.id, patch: ChangeEvent.replacement(of: existing!.body, with: document), time: now)
-            // With If-None-Match a twin created concurrently since the read must not be replaced:
-            // the insert then does nothing, writes no event, and the request gets 412.
-            let onConflict =
-                ifNoneMatch
-                ? "DO NOTHING"
-                : "DO UPDATE SET model_id = EXCLUDED.model_id, etag = EXCLUDED.etag, body = EXCLUDED.body"
-            let rows = try await connection.query(
-                """
-                WITH written AS (
-                    INSERT INTO twins (id, model_id, etag, body) VALUES (\(id), \(model.id), \(etag.uuid)::uuid, \(text)::json)
-                    ON CONFLICT (id) \(unescaped: onConflict) RETURNING 1
-                )
-                INSERT INTO outbox (event) SELECT \(event.text)::json FROM written RETURNING 1
-                """, logger: logger)
-            var written = false
-            for try await _ in rows.decode(Int.self) { written = true }
-            guard written else { throw alreadyExists }
-            return Stored(body: text, etag: etag.header)
+                if let existing {
+                    .twinUpdate(
+                        id: id, model: model.id, patch: ChangeEvent.replacement(of: existing.body, with: document), time: now)
+                } else {
+                    .twinCreate(id: id, model: model.id, twin: .object(document), time: now)
+                }
+            return TwinWrite(modelID: model.id, etag: etag, body: JSONWriter.string(.object(document)), event: event)
         }
+        return Stored(body: write.body, etag: write.etag.header)
     }
 
     /// Applies a JSON Patch to a twin (or, with `component`, to one of its components) under
@@ -95,12 +78,8 @@ public struct DigitalTwinStore: Sendable {
     public func patch(_ id: String, component: String? = nil, patch: JSONValue, ifMatch: ETagCondition?) async throws
         -> String
     {
-        // Four round trips: BEGIN, the twin (locked) with the model generation, the update with
-        // its event, COMMIT.
-        try await client.transaction(logger: logger) { connection in
-            let (found, generation) = try await lockTwinIfAnyWithGeneration(id, on: connection)
+        let write = try await writeTwin(id) { found, snapshot in
             guard let existing = found else { throw ServiceError.twinNotFound(id) }
-            let snapshot = try await catalog.snapshot(generation: generation, on: connection)
             try ifMatch?.check(currentETag: existing.etag)
             let validator = InstanceValidator(graph: snapshot.graph)
             let result: TwinPatchResult
@@ -125,17 +104,9 @@ public struct DigitalTwinStore: Sendable {
             let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
             let event = ChangeEvent.twinUpdate(
                 id: id, model: modelID, patch: ChangeEvent.patchForEvent(patch, component: component), time: now)
-            try await connection.query(
-                """
-                WITH updated AS (
-                    UPDATE twins SET model_id = \(modelID), etag = \(etag.uuid)::uuid,
-                        body = \(JSONWriter.string(.object(document)))::json
-                    WHERE id = \(id) RETURNING 1
-                )
-                INSERT INTO outbox (event) SELECT \(event.text)::json FROM updated
-                """, logger: logger)
-            return etag.header
+            return TwinWrite(modelID: modelID, etag: etag, body: JSONWriter.string(.object(document)), event: event)
         }
+        return write.etag.header
     }
 
     /// Deletes a twin under `If-Match`. A twin with relationships (outgoing or incoming) is kept
@@ -143,7 +114,7 @@ public struct DigitalTwinStore: Sendable {
     /// transaction (an extension to ADT).
     public func delete(_ id: String, ifMatch: ETagCondition?, cascade: Bool = false) async throws {
         try await client.transaction(logger: logger) { connection in
-            guard let existing = try await lockTwinIfAnyWithGeneration(id, on: connection).0 else {
+            guard let existing = try await readTwinForWrite(id, lock: true, on: connection).twin else {
                 throw ServiceError.twinNotFound(id)
             }
             try ifMatch?.check(currentETag: existing.etag)
@@ -222,28 +193,32 @@ public struct DigitalTwinStore: Sendable {
 
     // MARK: Helpers
 
+    /// A twin as read by a write.
     struct Locked {
         let body: JSONObject
+        /// `W/"<uuid>"`.
         let etag: String
+        /// The ETag's uuid, as stored.
+        let etagUUID: String
         let modelID: String
     }
 
-    /// The twin if it exists (locked for the rest of the transaction: writes to one twin are
-    /// serialised) and the model generation, in one round trip.
-    func lockTwinIfAnyWithGeneration(_ id: String, on connection: PostgresConnection) async throws -> (Locked?, Int64) {
-        let rows = try await connection.query(
-            """
-            SELECT g.generation, t.body::text, t.etag::text, t.model_id
-            FROM model_generation g
-            LEFT JOIN LATERAL (SELECT body, etag, model_id FROM twins WHERE id = \(id) FOR UPDATE) t ON true
-            """, logger: logger)
-        for try await (generation, body, etag, modelID) in rows.decode((Int64, String?, String?, String?).self) {
+    /// The twin if it exists and the model generation, in one round trip; with `lock`, the twin
+    /// stays locked until the end of the caller's transaction.
+    func readTwinForWrite(_ id: String, lock: Bool, on connection: PostgresConnection) async throws
+        -> (twin: Locked?, generation: Int64)
+    {
+        let rows =
+            lock
+            ? try await connection.execute(LockTwinForWriteStatement(id: id), logger: logger)
+            : try await connection.execute(ReadTwinForWriteStatement(id: id), logger: logger)
+        for try await (generation, body, etag, modelID) in rows {
             guard let body, let etag, let modelID else { return (nil, generation) }
             let twin = Locked(
-                body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", modelID: modelID)
+                body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", etagUUID: etag,
+                modelID: modelID)
             return (twin, generation)
         }
         throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
     }
-
 }

@@ -29,12 +29,13 @@ public actor ModelCatalog {
     /// An empty cache; the first request loads it.
     public init(logger: Logger) { self.logger = logger }
 
-    /// The graph of generation `generation`, loading it over `connection` when the cache holds
-    /// another one. Call it inside the transaction that read `generation`.
+    /// The graph of generation `generation` or a later one, loading it over `connection` when
+    /// the cache holds an older one. Call it with a generation read from the database: the
+    /// snapshot's own `generation` says which one it reflects.
     public func snapshot(generation: Int64, on connection: PostgresConnection) async throws -> Snapshot {
-        if let snapshot, snapshot.generation == generation { return snapshot }
-        let loaded = try await Self.load(generation: generation, on: connection, logger: logger)
-        if snapshot.map({ $0.generation < generation }) ?? true { snapshot = loaded }
+        if let snapshot, snapshot.generation >= generation { return snapshot }
+        let loaded = try await Self.load(on: connection, logger: logger)
+        if snapshot.map({ $0.generation < loaded.generation }) ?? true { snapshot = loaded }
         return loaded
     }
 
@@ -62,15 +63,26 @@ public actor ModelCatalog {
         throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
     }
 
-    static func load(generation: Int64, on connection: PostgresConnection, logger: Logger) async throws -> Snapshot {
+    /// Every model and the generation they make up, read by one statement (one snapshot of the
+    /// database, even outside a transaction).
+    static func load(on connection: PostgresConnection, logger: Logger) async throws -> Snapshot {
         let rows = try await connection.query(
-            "SELECT definition::text, decommissioned FROM models ORDER BY seq", logger: logger)
+            """
+            SELECT g.generation, m.definition::text, m.decommissioned
+            FROM model_generation g LEFT JOIN models m ON true ORDER BY m.seq
+            """, logger: logger)
+        var generation: Int64?
         var documents: [JSONValue] = []
         var decommissioned: Set<String> = []
-        for try await (text, isDecommissioned) in rows.decode((String, Bool).self) {
+        for try await (rowGeneration, text, isDecommissioned) in rows.decode((Int64, String?, Bool?).self) {
+            generation = rowGeneration
+            guard let text else { continue }
             let document = try JSONParser.parse(text)
             documents.append(document)
-            if isDecommissioned, let id = document["@id"]?.stringValue { decommissioned.insert(id) }
+            if isDecommissioned == true, let id = document["@id"]?.stringValue { decommissioned.insert(id) }
+        }
+        guard let generation else {
+            throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
         }
         do {
             let graph = try ModelParser.parse(documents: documents, options: .init(adtRestrictions: true))

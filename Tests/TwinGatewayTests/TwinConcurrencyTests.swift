@@ -87,3 +87,60 @@ struct TwinCreateRaceTests {
         }
     }
 }
+
+@Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
+struct TwinWriteRaceTests {
+    /// Patches without If-Match that race on one twin (through two gateways, while models are
+    /// uploaded and move the model generation) all land: a write that loses a race reads again
+    /// instead of overwriting, and each landed write records exactly one event.
+    @Test func racingPatchesAllLandWithOneEventEach() async throws {
+        try await TestDatabase.withFreshDatabase { _, client in
+            try await TwinStoreMigrations.migrate(client)
+            let apps = (0..<2).map { _ in
+                Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
+            }
+            let v = GatewayTest.version
+            try await apps[0].test(.router) { first in
+                try await apps[1].test(.router) { second in
+                    let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Tagged;1","@type":"Interface","contents":[{"@type":"Property","name":"marks","schema":{"@type":"Map","mapKey":{"name":"k","schema":"string"},"mapValue":{"name":"v","schema":"integer"}}}]}]"#
+                    #expect(try await first.send(.post, "/models?\(v)", model).status == .created)
+                    let created = try await first.send(
+                        .put, "/digitaltwins/tagged?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Tagged;1"},"marks":{}}"#)
+                    #expect(created.status == .ok)
+                    let writers = 40
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for w in 0..<writers {
+                            let http = w % 2 == 0 ? first : second
+                            group.addTask {
+                                let patch = #"[{"op":"add","path":"/marks/k\#(w)","value":\#(w)}]"#
+                                let result = try await http.send(.patch, "/digitaltwins/tagged?\(v)", patch)
+                                #expect(result.status == .noContent, "writer \(w)")
+                            }
+                        }
+                        for m in 0..<3 {
+                            group.addTask {
+                                let other = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Other\#(m);1","@type":"Interface"}]"#
+                                let uploaded = try await second.send(.post, "/models?\(v)", other)
+                                #expect(uploaded.status == .created)
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    let twin = try GatewayTest.json(try await first.send(.get, "/digitaltwins/tagged?\(v)"))
+                    guard case .object(let marks)? = twin["marks"] else {
+                        Issue.record("marks is not an object: \(twin)")
+                        return
+                    }
+                    #expect(marks.count == writers)
+                    for w in 0..<writers { #expect(marks["k\(w)"] == .integer(Int64(w))) }
+                }
+            }
+            let rows = try await client.query(
+                "SELECT event->>'type', count(*)::int FROM outbox WHERE event->>'subject' = 'tagged' GROUP BY 1 ORDER BY 1",
+                logger: TestDatabase.logger)
+            var counts: [String: Int] = [:]
+            for try await (type, count) in rows.decode((String, Int).self) { counts[type] = count }
+            #expect(counts == ["Microsoft.DigitalTwins.Twin.Create": 1, "Microsoft.DigitalTwins.Twin.Update": 40])
+        }
+    }
+}
