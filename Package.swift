@@ -28,6 +28,8 @@ let package = Package(
     targets: [
         // Pure Swift without Foundation; `Double.rounded()` needs libm linked explicitly then.
         .target(name: "DTDL", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
+        .target(name: "TwinQuery"),
         .target(
             name: "TwinStore",
             dependencies: [
@@ -68,6 +70,7 @@ let package = Package(
         .executableTarget(name: "MigrationEmbedder"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
         .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
+        .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
         // Test-only helpers: a private PostgreSQL database per test.
         .target(
             name: "TwinTestSupport",
