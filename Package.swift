@@ -34,6 +34,7 @@ let package = Package(
             name: "TwinStore",
             dependencies: [
                 "DTDL",
+                "TwinQuery",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -45,6 +46,7 @@ let package = Package(
             name: "TwinGateway",
             dependencies: [
                 "TwinStore",
+                "TwinQuery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

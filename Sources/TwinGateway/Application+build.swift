@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOSSL
 import PostgresNIO
+import TwinQuery
 import TwinStore
 
 /// Builds the gateway application: routes, and the database client as a managed service.
@@ -83,6 +84,10 @@ public func buildRouter(
     RelationshipRoutes(
         store: RelationshipStore(client: database, catalog: catalog, logger: logger), links: links,
         maxBodyBytes: configuration.maxBodyBytes
+    ).register(on: adt)
+    let queryOptions = ParseOptions(requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)
+    QueryRoutes(
+        store: QueryStore(client: database, logger: logger, options: queryOptions), maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     return router
 }

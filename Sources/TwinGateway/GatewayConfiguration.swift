@@ -14,6 +14,9 @@ public struct GatewayConfiguration: Sendable {
     /// fits the largest legitimate request: a model upload of up to 250 models (each at most
     /// 1 MB, usually a few KB).
     public var maxBodyBytes: Int
+    /// Query extensions beyond ADT: JOIN and MATCH without a `$dtId` anchor, and `ORDER BY`.
+    /// Off by default, so that a query that works here works on ADT too.
+    public var queryExtensions = false
 
     /// A configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, tls: TLSConfiguration? = nil, maxBodyBytes: Int = 32 << 20) {

@@ -7,6 +7,10 @@ public enum QueryParser {
     public static func parse(_ text: String, options: ParseOptions = .init()) throws(QueryError) -> Query {
         let source = Array(text.unicodeScalars)
         try checkLength(text, source, options.limits.maxLength)
+        // PostgreSQL text cannot hold U+0000, so no stored value can contain it.
+        if let nul = source.firstIndex(of: "\u{0}") {
+            throw QueryError(.syntax, "the query contains a NUL character (U+0000)", offset: nul, in: source)
+        }
         var query = try parseSyntax(source, options: options)
         var resolver = Resolver(source: source, options: options)
         try resolver.resolve(&query)

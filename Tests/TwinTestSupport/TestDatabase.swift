@@ -49,9 +49,12 @@ public enum TestDatabase {
 
     /// Runs `body` with a running client for `url`.
     public static func withClient<T: Sendable>(
-        _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+        _ url: DatabaseURL, configure: (inout PostgresClient.Configuration) -> Void = { _ in },
+        _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
+        var configuration = url.clientConfiguration()
+        configure(&configuration)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

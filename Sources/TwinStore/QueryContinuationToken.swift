@@ -1,0 +1,48 @@
+import DTDL
+import Foundation
+
+/// A query's continuation token: the query text, the keys of the last row served and, under
+/// `TOP(n)`, the rows still allowed. Stateless (the server keeps nothing between pages) and
+/// opaque to clients: base64url of a small JSON object.
+struct QueryContinuationToken {
+    var query: String
+    var after: [String]?
+    var remaining: Int?
+
+    static let invalid = ServiceError("BadRequest", "The continuation token is invalid.")
+
+    init(query: String, after: [String]?, remaining: Int?) {
+        self.query = query
+        self.after = after
+        self.remaining = remaining
+    }
+
+    init(decoding text: String) throws {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let json = try? JSONParser.parse(Array(data)),
+            case .string(let query)? = json["q"], case .array(let keys)? = json["k"]
+        else { throw Self.invalid }
+        var after: [String] = []
+        for key in keys {
+            guard case .string(let k) = key else { throw Self.invalid }
+            after.append(k)
+        }
+        var remaining: Int?
+        if let r = json["r"] {
+            guard case .integer(let n) = r, n > 0 else { throw Self.invalid }
+            remaining = Int(n)
+        }
+        self.init(query: query, after: after, remaining: remaining)
+    }
+
+    var encoded: String {
+        var object = JSONObject()
+        object["q"] = .string(query)
+        object["k"] = .array((after ?? []).map { .string($0) })
+        if let remaining { object["r"] = .integer(Int64(remaining)) }
+        return Data(JSONWriter.bytes(.object(object))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
