@@ -111,25 +111,42 @@ extension Compilation {
 
     // MARK: IN / NIN
 
-    /// True exactly when the value is (`isIn`) or is not (`!isIn`) one of `items`; a missing
-    /// property is neither.
+    /// True exactly when the value is (`isIn`) or is not (`!isIn`) one of `items`. IN is a
+    /// series of equalities joined by OR: it is true when one holds, false only when every item
+    /// has the value's type and differs, and undefined otherwise (a missing property, another
+    /// type, or a list mixing types that the value does not equal).
     mutating func membership(_ lhs: Operand, isIn: Bool, _ items: [Literal]) throws(QueryError) -> String {
         guard case .path(let path) = lhs else {
             guard case .literal(let literal) = lhs else { return "false" }
-            return items.contains(where: { Self.compareLiterals(literal, .equal, $0) == true }) == isIn ? "true" : "false"
+            let results = items.map { Self.compareLiterals(literal, .equal, $0) }
+            if results.contains(true) { return isIn ? "true" : "false" }
+            if results.contains(nil) { return "NULL::boolean" }
+            return isIn ? "false" : "true"
         }
+        let types = Set(items.map(Self.jsonType))
         let collection = try self.collection(of: path)
         switch value(collection, path.properties) {
         case .text(let column):
             let strings = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
             let test = "\(column) = ANY(\(parameters.textArray(strings)))"
-            return isIn ? test : "NOT (\(test))"
+            if isIn { return test }
+            return types == ["string"] ? "NOT (\(test))" : "false"
         case .json(let e):
             let list = parameters.jsonb(JSONText.array(items.map(JSONText.literal)))
             let test = "\(list) @> jsonb_build_array(\(e))"
-            return isIn
-                ? "(\(e) IS NOT NULL AND \(test))"
-                : "(jsonb_typeof(\(e)) IN ('string', 'number', 'boolean', 'null') AND NOT \(test))"
+            if isIn { return "(\(e) IS NOT NULL AND \(test))" }
+            guard types.count == 1, let type = types.first else { return "false" }
+            return "(jsonb_typeof(\(e)) = '\(type)' AND NOT \(test))"
+        }
+    }
+
+    /// The JSON type name of a literal, as `jsonb_typeof` spells it.
+    static func jsonType(_ literal: Literal) -> String {
+        switch literal {
+        case .string: return "string"
+        case .number: return "number"
+        case .bool: return "boolean"
+        case .null: return "null"
         }
     }
 

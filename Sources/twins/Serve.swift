@@ -49,6 +49,16 @@ struct Serve: AsyncParsableCommand {
             valueName: "count"))
     var databasePoolSize: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Cancel a query (any database statement) after this many seconds: TimeoutError, as ADT's 60 s limit (env TWINS_QUERY_TIMEOUT). Default: 60",
+            valueName: "seconds"))
+    var queryTimeout: Int?
+
+    @Flag(
+        help: "Query extensions beyond ADT: JOIN and MATCH without a $dtId anchor, and ORDER BY (env TWINS_QUERY_EXTENSIONS=1).")
+    var queryExtensions = false
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -60,6 +70,9 @@ struct Serve: AsyncParsableCommand {
                 port: try Environment.int(port, "TWINS_PORT", default: 8080),
                 maxBodyBytes: try Environment.int(maxBodyBytes, "TWINS_MAX_BODY_BYTES", default: 32 << 20))
             guard gateway.maxBodyBytes > 0 else { throw CommandFailure("--max-body-bytes must be positive") }
+            gateway.queryExtensions = Environment.bool(queryExtensions, "TWINS_QUERY_EXTENSIONS")
+            let timeout = try Environment.int(queryTimeout, "TWINS_QUERY_TIMEOUT", default: 60)
+            guard timeout > 0 else { throw CommandFailure("--query-timeout must be positive") }
             if let files = try tlsFiles() {
                 do {
                     gateway.tls = try ServerTLS.configuration(certificateChainFile: files.certificate, privateKeyFile: files.key)
@@ -85,6 +98,8 @@ struct Serve: AsyncParsableCommand {
             poolConfiguration.options.minimumConnections = poolSize
             poolConfiguration.options.maximumConnections = poolSize
             poolConfiguration.options.keepAliveBehavior = nil
+            // PostgreSQL cancels a statement that runs longer; the query route answers TimeoutError.
+            poolConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(timeout)s")]
             let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: poolLogger(logger))
             let app = buildApplication(
                 configuration: gateway, database: client, databaseURL: url, logger: logger
