@@ -88,7 +88,7 @@ public actor ModelCatalog {
             let graph = try ModelParser.parse(documents: documents, options: .init(adtRestrictions: true))
             logger.debug("model graph loaded", metadata: ["generation": "\(generation)", "models": "\(graph.interfaces.count)"])
             return Snapshot(generation: generation, graph: graph, decommissioned: decommissioned)
-        } catch let error as DTDLError {
+        } catch {
             // Stored models were valid when uploaded; failing now means the engine changed.
             throw ServiceError("InternalServerError", "The stored models no longer resolve: \(error.message)")
         }

@@ -21,7 +21,7 @@ public struct ModelChangeListener: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in

@@ -1,3 +1,3 @@
--- (d) by hand.
+-- (d) by hand (:sensor is dtmi:bench:Sensor;1, given with -D).
 SELECT count(*) FROM twins
-WHERE model_id = 'dtmi:bench:Sensor;1' AND jsonb_typeof(doc -> 'temperature') = 'number' AND (doc -> 'temperature')::numeric > 25;
+WHERE model_id = :sensor AND jsonb_typeof(doc -> 'temperature') = 'number' AND (doc -> 'temperature')::numeric > 25;
