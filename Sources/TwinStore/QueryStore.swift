@@ -68,6 +68,8 @@ public struct QueryStore: Sendable {
             case .bool(let b): bindings.append(b)
             }
         }
+        // The statement holds no value of the query (they are bound), so it is safe to log.
+        logger.trace("query compiled", metadata: ["sql": "\(compiled.sql)"])
         let rows: PostgresRowSequence
         do {
             rows = try await client.query(PostgresQuery(unsafeSQL: compiled.sql, binds: bindings), logger: logger)
