@@ -70,7 +70,14 @@ public func buildRouter(
     let router = Router(options: .caseInsensitive)
     HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
 
-    let adt = router.group().add(middleware: ADTMiddleware(logger: logger))
+    if let issuer = configuration.auth.developmentIssuer {
+        DevelopmentIssuerRoutes(issuer: issuer, scheme: configuration.tls == nil ? "http" : "https").register(on: router)
+    }
+    var adt = router.group()
+    if configuration.auth.mode == .jwt {
+        adt = adt.add(middleware: AuthMiddleware(verifier: TokenVerifier(configuration: configuration.auth), logger: logger))
+    }
+    adt = adt.add(middleware: ADTMiddleware(logger: logger))
     let catalog = catalog ?? ModelCatalog(logger: logger)
     let links = LinkBuilder(scheme: configuration.tls == nil ? "http" : "https")
     ModelRoutes(

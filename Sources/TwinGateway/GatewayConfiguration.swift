@@ -17,6 +17,8 @@ public struct GatewayConfiguration: Sendable {
     /// Query extensions beyond ADT: JOIN and MATCH without a `$dtId` anchor, and `ORDER BY`.
     /// Off by default, so that a query that works here works on ADT too.
     public var queryExtensions = false
+    /// Who may call the ADT routes (`none` by default: a local gateway).
+    public var auth: AuthConfiguration = .none
 
     /// A configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, tls: TLSConfiguration? = nil, maxBodyBytes: Int = 32 << 20) {

@@ -32,6 +32,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         "ComponentNotFound": 404, "EventRouteNotFound": 404, "ImportJobNotFound": 404, "DeleteJobNotFound": 404,
         "ModelAlreadyExists": 409, "ModelIdAlreadyExists": 409, "ModelReferencesNotDecommissioned": 409, "ModelReferencesNotDeleted": 409,
         "RelationshipAlreadyExists": 409,
+        "Forbidden": 403,
         "PreconditionFailed": 412,
         "PayloadTooLarge": 413,
         "QuotaReachedError": 429,

@@ -27,6 +27,11 @@ enum Environment {
     }
 
     /// A boolean switch from the flag or the variable (`1`, `true`, `yes`).
+    /// A comma-separated variable as a list (empty when unset).
+    static func list(_ variable: String) -> [String] {
+        (value(variable) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     static func bool(_ flag: Bool, _ variable: String) -> Bool {
         if flag { return true }
         guard let text = value(variable)?.lowercased() else { return false }

@@ -59,6 +59,47 @@ struct Serve: AsyncParsableCommand {
         help: "Query extensions beyond ADT: JOIN and MATCH without a $dtId anchor, and ORDER BY (env TWINS_QUERY_EXTENSIONS=1).")
     var queryExtensions = false
 
+    @Option(help: ArgumentHelp("none or jwt (env TWINS_AUTH). Default: none, or jwt with --dev-issuer", valueName: "mode"))
+    var auth: String?
+
+    @Option(
+        name: .customLong("issuer"),
+        help: ArgumentHelp(
+            "With --auth jwt: a trusted token issuer, such as https://login.microsoftonline.com/<tenant>/v2.0 (env TWINS_ISSUER; repeatable)",
+            valueName: "url"))
+    var issuers: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The issuers' signature keys: a JWKS (JSON) or a PEM public key (env TWINS_JWKS_FILE). Without it, keys come from each issuer's OpenID configuration",
+            valueName: "file"))
+    var jwksFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "JSON array of {\"principalId\", \"role\"}: roles by object or application id, beside the token's roles claim (env TWINS_ROLE_ASSIGNMENTS)",
+            valueName: "file"))
+    var roleAssignments: String?
+
+    @Flag(help: "Serve a development token issuer at /dev-issuer (env TWINS_DEV_ISSUER=1); implies --auth jwt.")
+    var devIssuer = false
+
+    @Option(
+        name: .customLong("dev-client"),
+        help: ArgumentHelp(
+            "A client of the development issuer: ID:SECRET[:owner|reader] (env TWINS_DEV_CLIENTS, comma-separated; repeatable)",
+            valueName: "client"))
+    var devClients: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the development issuer's signing key, created if missing, so tokens survive restarts (env TWINS_DEV_ISSUER_KEY). Default: a new key per start",
+            valueName: "file"))
+    var devIssuerKey: String?
+
+    @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
+    var insecureNoAuth = false
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -71,6 +112,7 @@ struct Serve: AsyncParsableCommand {
                 maxBodyBytes: try Environment.int(maxBodyBytes, "TWINS_MAX_BODY_BYTES", default: 32 << 20))
             guard gateway.maxBodyBytes > 0 else { throw CommandFailure("--max-body-bytes must be positive") }
             gateway.queryExtensions = Environment.bool(queryExtensions, "TWINS_QUERY_EXTENSIONS")
+            gateway.auth = try authConfiguration(host: gateway.host)
             let timeout = try Environment.int(queryTimeout, "TWINS_QUERY_TIMEOUT", default: 60)
             guard timeout > 0 else { throw CommandFailure("--query-timeout must be positive") }
             if let files = try tlsFiles() {
@@ -114,6 +156,56 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 throw CommandFailure(startFailure(error, url: url, gateway: gateway))
             }
+        }
+    }
+
+    /// `--auth` and its companions.
+    private func authConfiguration(host: String) throws -> AuthConfiguration {
+        let withIssuer = Environment.bool(devIssuer, "TWINS_DEV_ISSUER")
+        let modeText = Environment.string(auth, "TWINS_AUTH", default: withIssuer ? "jwt" : "none")
+        guard let mode = AuthConfiguration.Mode(rawValue: modeText) else {
+            throw CommandFailure("--auth must be none or jwt, not '\(modeText)'")
+        }
+        do {
+            switch mode {
+            case .none:
+                if withIssuer { throw CommandFailure("--dev-issuer needs --auth jwt") }
+                let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+                if !loopback && !insecureNoAuth {
+                    throw CommandFailure(
+                        "--auth none on \(host) would let anyone who reaches the port read and write; use --auth jwt, listen on 127.0.0.1, or add --insecure-no-auth"
+                    )
+                }
+                return .none
+            case .jwt:
+                let trusted = issuers.isEmpty ? Environment.list("TWINS_ISSUER") : issuers
+                var configuration: AuthConfiguration
+                if let file = Environment.optional(jwksFile, "TWINS_JWKS_FILE") {
+                    guard !trusted.isEmpty else { throw CommandFailure("--jwks-file needs the --issuer whose tokens it verifies") }
+                    configuration = try AuthConfiguration.jwt(issuers: trusted, keyFile: file)
+                } else if !trusted.isEmpty {
+                    throw CommandFailure("--issuer needs --jwks-file with the issuer's signature keys")
+                } else if withIssuer {
+                    configuration = AuthConfiguration(mode: .jwt, issuers: [])
+                } else {
+                    throw CommandFailure("--auth jwt needs an --issuer (with or without --jwks-file) or --dev-issuer")
+                }
+                if let file = Environment.optional(roleAssignments, "TWINS_ROLE_ASSIGNMENTS") {
+                    configuration.roleAssignments = try DataRole.assignments(file: file)
+                }
+                if withIssuer {
+                    let clientTexts = devClients.isEmpty ? Environment.list("TWINS_DEV_CLIENTS") : devClients
+                    guard !clientTexts.isEmpty else {
+                        throw CommandFailure("--dev-issuer needs at least one --dev-client ID:SECRET[:owner|reader]")
+                    }
+                    let key = try Environment.optional(devIssuerKey, "TWINS_DEV_ISSUER_KEY").map(DevelopmentIssuer.key(file:))
+                    configuration.developmentIssuer = DevelopmentIssuer(
+                        clients: try clientTexts.map(DevelopmentIssuer.Client.init(argument:)), key: key)
+                }
+                return configuration
+            }
+        } catch let error as AuthConfigurationError {
+            throw CommandFailure(error.description)
         }
     }
 

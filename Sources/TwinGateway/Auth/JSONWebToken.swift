@@ -1,0 +1,53 @@
+import DTDL
+import Foundation
+
+/// A compact JWS (`header.payload.signature`), decoded but not yet verified.
+struct JSONWebToken {
+    let header: JSONObject
+    let claims: JSONObject
+    /// `header.payload` as sent: the signed bytes.
+    let signingInput: [UInt8]
+    let signature: [UInt8]
+
+    init(_ text: Substring) throws(AuthFailure) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            let header = Base64URL.decode(parts[0]).flatMap({ try? JSONParser.parse($0) })?.objectValue,
+            let claims = Base64URL.decode(parts[1]).flatMap({ try? JSONParser.parse($0) })?.objectValue,
+            let signature = Base64URL.decode(parts[2])
+        else { throw AuthFailure.unauthorized("the bearer token is not a well-formed JWT") }
+        self.header = header
+        self.claims = claims
+        self.signingInput = Array(text[..<parts[2].startIndex].dropLast().utf8)
+        self.signature = signature
+    }
+
+    var algorithm: String? { header["alg"]?.stringValue }
+    var keyID: String? { header["kid"]?.stringValue }
+}
+
+/// Base64url without padding (RFC 7515 §2).
+enum Base64URL {
+    static func decode(_ text: Substring) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map { Array($0) }
+    }
+
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// Why a request was not let through: 401 (no or bad token) or 403 (not allowed).
+struct AuthFailure: Error, CustomStringConvertible {
+    let status: Int
+    let reason: String
+
+    static func unauthorized(_ reason: String) -> AuthFailure { AuthFailure(status: 401, reason: reason) }
+    static func forbidden(_ reason: String) -> AuthFailure { AuthFailure(status: 403, reason: reason) }
+
+    var description: String { reason }
+}
