@@ -7,28 +7,82 @@ extension Compilation {
         }
         let name = query.from.alias ?? ""
         main = name
-        switch query.from.collection {
-        case .digitalTwins:
-            collections[name] = SQLCollection(alias: "t0", kind: .twins)
-            from = "twins t0"
-            keys.append("t0.id")
-        case .relationships:
+        if query.from.collection == .relationships {
             collections[name] = SQLCollection(alias: "r0", kind: .relationships)
             from = "relationships r0"
             keys += ["r0.source_id", "r0.id"]
+            return
         }
+        // A twin of a JOIN chain whose document nothing reads (only its $dtId, if anything) is
+        // not joined: the relationships name it, and the foreign keys guarantee it exists.
+        let read = Self.collectionsRead(query)
+        if query.joins.isEmpty || read.contains(name) {
+            collections[name] = SQLCollection(alias: "t0", kind: .twins)
+            from = "twins t0"
+        } else {
+            collections[name] = SQLCollection(alias: "t0", kind: .twins, idColumn: "r1.source_id")
+        }
+        keys.append(collections[name]!.idColumn)
         for (i, join) in query.joins.enumerated() {
             guard let source = collections[join.source] else {
                 throw QueryError(kind: .semantic, reason: "unknown collection '\(join.source)'", position: join.position)
             }
             let r = "r\(i + 1)"
             let t = "t\(i + 1)"
-            from += " JOIN relationships \(r) ON \(r).source_id = \(source.alias).id AND \(r).name = \(parameters.text(join.relationship))"
-            from += " JOIN twins \(t) ON \(t).id = \(r).target_id"
-            collections[join.target] = SQLCollection(alias: t, kind: .twins)
+            let relationshipName = parameters.text(join.relationship)
+            if from.isEmpty {
+                from = "relationships \(r)"
+                links.append("\(r).name = \(relationshipName)")
+            } else {
+                from += " JOIN relationships \(r) ON \(r).source_id = \(source.idColumn) AND \(r).name = \(relationshipName)"
+            }
+            if read.contains(join.target) {
+                from += " JOIN twins \(t) ON \(t).id = \(r).target_id"
+                collections[join.target] = SQLCollection(alias: t, kind: .twins)
+            } else {
+                collections[join.target] = SQLCollection(alias: t, kind: .twins, idColumn: "\(r).target_id")
+            }
             if let alias = join.relationshipAlias { collections[alias] = SQLCollection(alias: r, kind: .relationships) }
-            keys += ["\(r).source_id", "\(r).id", "\(t).id"]
+            // (source, id) identifies a relationship, and its source is the previous twin.
+            keys.append("\(r).id")
         }
+    }
+
+    /// The collections whose rows the query reads beyond a twin's `$dtId`: projected whole or
+    /// by property, tested, sorted, or given to IS_OF_MODEL.
+    static func collectionsRead(_ query: Query) -> Set<String> {
+        let main = query.from.alias ?? ""
+        var read = Set<String>()
+        func note(_ path: PropertyPath, whole: Bool = false) {
+            let name = path.collection ?? main
+            if whole || path.properties != ["$dtId"] { read.insert(name) }
+        }
+        func visit(_ e: Expression) {
+            switch e {
+            case .and(let a, let b), .or(let a, let b):
+                visit(a)
+                visit(b)
+            case .not(let a): visit(a)
+            case .comparison(_, let l, let r):
+                if case .path(let p) = l { note(p) }
+                if case .path(let p) = r { note(p) }
+            case .membership(let l, _, _):
+                if case .path(let p) = l { note(p) }
+            case .function(let call):
+                switch call {
+                case .isOfModel(let f): read.insert(f.collection ?? main)
+                case .typeCheck(_, let p), .stringMatch(_, let p, _), .arrayContains(let p, _): note(p)
+                }
+            }
+        }
+        switch query.select {
+        case .all: read.formUnion(query.collections.map(\.name) + [main])
+        case .count: break
+        case .items(let items): for item in items { note(item.path, whole: item.isCollection) }
+        }
+        if let condition = query.where { visit(condition) }
+        for item in query.orderBy { note(item.path) }
+        return read
     }
 
     /// `MATCH (a)-[...]->(b)...`: node `i` is table `m<i>`. A one-hop edge joins one relationship

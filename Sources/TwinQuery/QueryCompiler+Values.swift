@@ -14,7 +14,7 @@ extension Compilation {
         let a = collection.alias
         guard Self.isColumn(collection.kind, properties) else { return .json(jsonPath(a, "doc", properties)) }
         switch (collection.kind, properties) {
-        case (.twins, ["$dtId"]): return .text("\(a).id")
+        case (.twins, ["$dtId"]): return .text(collection.idColumn)
         case (.twins, ["$metadata", "$model"]): return .text("\(a).model_id")
         case (.relationships, ["$relationshipId"]): return .text("\(a).id")
         case (.relationships, ["$sourceId"]): return .text("\(a).source_id")

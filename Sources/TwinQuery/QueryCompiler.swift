@@ -22,6 +22,15 @@ struct SQLCollection {
     /// The table alias (`t0`, `r1`, `m2`, `e0`).
     let alias: String
     let kind: NamedCollection.Kind
+    /// The column holding a twin's id: `<alias>.id`, or the relationship column that points at
+    /// the twin when its own row is not joined (a JOIN step used only to reach the next one).
+    var idColumn: String
+
+    init(alias: String, kind: NamedCollection.Kind, idColumn: String? = nil) {
+        self.alias = alias
+        self.kind = kind
+        self.idColumn = idColumn ?? "\(alias).id"
+    }
 }
 
 struct Compilation {
@@ -71,7 +80,11 @@ struct Compilation {
                     columns.append("\(collection.alias).body::text")
                 } else {
                     members.append(OutputMember(key: item.alias ?? item.path.segments.last!, kind: .value))
-                    columns.append("(\(jsonPath(collection.alias, "body", item.path.properties)))::text")
+                    if collection.kind == .twins, item.path.properties == ["$dtId"] {
+                        columns.append("to_json(\(collection.idColumn))::text")
+                    } else {
+                        columns.append("(\(jsonPath(collection.alias, "body", item.path.properties)))::text")
+                    }
                 }
             }
             output = .members(members)

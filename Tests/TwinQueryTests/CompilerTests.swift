@@ -63,7 +63,14 @@ struct CompilerTests {
 
     @Test func joinsIdentifyRowsByEveryKey() throws {
         let c = try Self.compile("SELECT B, F FROM DIGITALTWINS B JOIN F RELATED B.contains R WHERE B.$dtId = 'b'")
-        #expect(c.keyCount == 4)
+        // The FROM twin's id and each relationship's id: a relationship's source is the twin before it.
+        #expect(c.keyCount == 2)
+        #expect(c.sql.contains("JOIN twins t1 ON t1.id = r1.target_id"))
+        let pruned = try Self.compile("SELECT S FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN S RELATED R.contains WHERE F.$dtId = 'f'")
+        // Neither F nor R is read: the statement starts from the relationships.
+        #expect(pruned.sql.contains("FROM relationships r1 JOIN relationships r2 ON r2.source_id = r1.target_id"))
+        #expect(!pruned.sql.contains("twins t0") && !pruned.sql.contains("twins t1"))
+        #expect(pruned.keyCount == 3)
         #expect(c.output == .members([OutputMember(key: "B", kind: .twin), OutputMember(key: "F", kind: .twin)]))
     }
 
