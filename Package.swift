@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "twins", targets: ["twins"]),
         .executable(name: "twins-bench", targets: ["twins-bench"]),
         .library(name: "DTDL", targets: ["DTDL"]),
+        .library(name: "DigitalTwinsClient", targets: ["DigitalTwinsClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,6 +29,15 @@ let package = Package(
     targets: [
         // Pure Swift without Foundation; `Double.rounded()` needs libm linked explicitly then.
         .target(name: "DTDL", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // libcurl (libcurl4-openssl-dev): every outgoing HTTP call. Its variadic setopt/getinfo
+        // functions do not import into Swift, hence the small C shims.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        // The ADT data plane as typed async calls, on one curl multi handle; Azure AD credentials.
+        .target(
+            name: "DigitalTwinsClient",
+            dependencies: ["CCurl", "CCurlShims", "DTDL", .product(name: "Logging", package: "swift-log")]
+        ),
         // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
         .target(name: "TwinQuery"),
         .target(
@@ -75,6 +85,7 @@ let package = Package(
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
         .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
         .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
+        .testTarget(name: "DigitalTwinsClientTests", dependencies: ["DigitalTwinsClient", "DTDL"]),
         // Test-only helpers: a private PostgreSQL database per test.
         .target(
             name: "TwinTestSupport",

@@ -4,7 +4,8 @@
 # Debian/Ubuntu, as root or with sudo.
 set -euo pipefail
 
-packages=(postgresql libcurl4-openssl-dev)
+# pkg-config lets SwiftPM find libcurl (Package.swift: CCurl).
+packages=(postgresql libcurl4-openssl-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
