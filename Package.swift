@@ -86,6 +86,14 @@ let package = Package(
         .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
         .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
         .testTarget(name: "DigitalTwinsClientTests", dependencies: ["DigitalTwinsClient", "DTDL"]),
+        // The client against a real gateway (HTTPS, JWT with the development issuer).
+        .testTarget(
+            name: "ClientGatewayTests",
+            dependencies: [
+                "DigitalTwinsClient", "TwinGateway", "TwinStore", "TwinTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         // Test-only helpers: a private PostgreSQL database per test.
         .target(
             name: "TwinTestSupport",
