@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "TwinGateway",
                 "TwinStore",
+                "DigitalTwinsClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

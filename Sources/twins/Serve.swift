@@ -184,7 +184,8 @@ struct Serve: AsyncParsableCommand {
                     guard !trusted.isEmpty else { throw CommandFailure("--jwks-file needs the --issuer whose tokens it verifies") }
                     configuration = try AuthConfiguration.jwt(issuers: trusted, keyFile: file)
                 } else if !trusted.isEmpty {
-                    throw CommandFailure("--issuer needs --jwks-file with the issuer's signature keys")
+                    // Keys from each issuer's OpenID configuration, fetched over libcurl.
+                    configuration = AuthConfiguration.jwt(issuers: trusted, fetch: HTTPFetch.get)
                 } else if withIssuer {
                     configuration = AuthConfiguration(mode: .jwt, issuers: [])
                 } else {

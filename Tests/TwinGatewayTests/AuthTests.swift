@@ -152,4 +152,36 @@ struct AuthTests {
             #expect(try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(otherIssuer)"]).status == .unauthorized)
         }
     }
+
+    /// Keys found through the issuer's OpenID configuration, fetched again for an unknown key id.
+    @Test func keysFromOpenIDDiscovery() async throws {
+        let signer = DevelopmentIssuer(clients: [.init(id: "app", secret: "s", role: .owner)])
+        let issuerURL = "https://login.example.test/tenant-1/v2.0"
+        let fetched = FetchLog()
+        let auth = AuthConfiguration.jwt(issuers: [issuerURL]) { url in
+            await fetched.note(url)
+            switch url {
+            case issuerURL + "/.well-known/openid-configuration":
+                return Array(#"{"jwks_uri":"https://login.example.test/tenant-1/keys"}"#.utf8)
+            case "https://login.example.test/tenant-1/keys":
+                return JSONWriter.bytes(signer.jwks)
+            default:
+                throw AuthConfigurationError("unexpected \(url)")
+            }
+        }
+        let token = try signer.token(for: signer.clients["app"]!, issuer: issuerURL, audience: "https://digitaltwins.azure.net")
+        try await Self.withGateway(auth) { http in
+            for _ in 0..<2 {
+                let response = try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(token)"])
+                #expect(response.status == .ok)
+            }
+        }
+        // Fetched once, then served from the cache.
+        #expect(await fetched.urls == [issuerURL + "/.well-known/openid-configuration", "https://login.example.test/tenant-1/keys"])
+    }
+}
+
+actor FetchLog {
+    var urls: [String] = []
+    func note(_ url: String) { urls.append(url) }
 }

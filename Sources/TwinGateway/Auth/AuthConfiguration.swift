@@ -57,18 +57,22 @@ public struct AuthConfiguration: Sendable {
         return configuration
     }
 
-    /// Tokens from `issuer`, signed by the keys its OpenID configuration publishes
-    /// (`<issuer>/.well-known/openid-configuration` → `jwks_uri`), fetched with `fetch` and
-    /// fetched again when a token names an unknown key.
-    public static func jwt(issuer: String, fetch: @escaping @Sendable (String) async throws -> [UInt8]) -> AuthConfiguration {
-        var configuration = AuthConfiguration(mode: .jwt, issuers: [issuer])
+    /// Tokens from `issuers`, signed by the keys their OpenID configurations publish
+    /// (`<issuer>/.well-known/openid-configuration` → `jwks_uri`), fetched with `fetch`, and
+    /// fetched again when a token names a key not held (at most once a minute).
+    public static func jwt(issuers: [String], fetch: @escaping @Sendable (String) async throws -> [UInt8]) -> AuthConfiguration {
+        var configuration = AuthConfiguration(mode: .jwt, issuers: issuers)
         configuration.keys = TrustedKeys(keys: [:]) {
-            let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-            let discovery = try JSONParser.parse(try await fetch(base + "/.well-known/openid-configuration"))
-            guard let uri = discovery["jwks_uri"]?.stringValue else {
-                throw AuthConfigurationError("the OpenID configuration of \(issuer) has no jwks_uri")
+            var keys: [String: VerificationKey] = [:]
+            for issuer in issuers {
+                let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+                let discovery = try JSONParser.parse(try await fetch(base + "/.well-known/openid-configuration"))
+                guard let uri = discovery["jwks_uri"]?.stringValue else {
+                    throw AuthConfigurationError("the OpenID configuration of \(issuer) has no jwks_uri")
+                }
+                keys.merge(JSONWebKeySet.keys(try JSONParser.parse(try await fetch(uri)))) { first, _ in first }
             }
-            return JSONWebKeySet.keys(try JSONParser.parse(try await fetch(uri)))
+            return keys
         }
         return configuration
     }
