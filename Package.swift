@@ -38,6 +38,16 @@ let package = Package(
             name: "DigitalTwinsClient",
             dependencies: ["CCurl", "CCurlShims", "DTDL", .product(name: "Logging", package: "swift-log")]
         ),
+        // The device lifecycle functions (allocate, retire, ingest) and their contracts (DPS,
+        // IoT Hub, Event Grid, SAS); they reach ADT only through DigitalTwinsClient.
+        .target(
+            name: "DeviceLifecycle",
+            dependencies: [
+                "DTDL", "DigitalTwinsClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
         .target(name: "TwinQuery"),
         .target(
@@ -87,6 +97,10 @@ let package = Package(
         .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
         .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
         .testTarget(name: "DigitalTwinsClientTests", dependencies: ["DigitalTwinsClient", "DTDL"]),
+        .testTarget(
+            name: "DeviceLifecycleTests",
+            dependencies: ["DeviceLifecycle", "DTDL", .product(name: "Logging", package: "swift-log")]
+        ),
         // The client against a real gateway (HTTPS, JWT with the development issuer).
         .testTarget(
             name: "ClientGatewayTests",

@@ -1,0 +1,206 @@
+import DTDL
+import Logging
+
+/// *retire*: a device was deleted from IoT Hub, so its twin goes too, with every relationship
+/// into or out of it (ADT refuses to delete a twin that still has relationships).
+///
+/// Inputs (see ``InboundDelivery/classify(body:headers:)``):
+/// - IoT Hub device lifecycle messages read from Event Hubs (``EventHubsMessage``): acted on
+///   when the application property `opType` is `deleteDeviceIdentity` (and
+///   `deleteModuleIdentity` only when configured); any other message is ignored (202).
+/// - Event Grid `Microsoft.Devices.DeviceDeleted` events, including the subscription-validation
+///   handshake; other event types are ignored (202).
+/// - CloudEvents (structured JSON, batches, or binary mode with `ce-type`/`ce-subject`
+///   headers) of type `Microsoft.Devices.DeviceDeleted`.
+///
+/// The twin id is the device twin's tag `dtId` when the event carries the device twin (the
+/// allocation function writes that tag), else the device id (`deviceId` property or
+/// `data.deviceId`, then `iothub-connection-device-id` / `subject` `devices/{id}`).
+///
+/// Deletion: delete every outgoing and incoming relationship (all pages), re-read the twin's
+/// ETag and delete it with `If-Match`; on 412 (the twin changed) or 400
+/// `RelationshipsNotDeleted` (a relationship appeared) start again, at most `maxAttempts` times.
+/// A twin already gone is success, so a redelivered event is harmless.
+///
+/// Answers: 200 `{"status":"retired"|"alreadyDeleted","twinId":…,"relationshipsDeleted":n}`,
+/// 202 `{"status":"ignored","reason":…}`, 400 for input without a device id, 503 when the
+/// service fails (redeliver).
+public struct RetireFunction: Sendable {
+    /// The result of retiring one twin.
+    public struct Outcome: Sendable, Hashable {
+        /// Whether this call deleted the twin (`false`: it was already gone).
+        public var twinDeleted: Bool
+        /// How many relationships this call deleted.
+        public var relationshipsDeleted: Int
+
+        /// An outcome with the given values.
+        public init(twinDeleted: Bool, relationshipsDeleted: Int) {
+            self.twinDeleted = twinDeleted
+            self.relationshipsDeleted = relationshipsDeleted
+        }
+    }
+
+    /// The Digital Twins service the twins live in.
+    public let service: any DigitalTwinsService
+    /// Retry bound and module handling.
+    public let configuration: RetireConfiguration
+    /// Where decisions are logged.
+    public let logger: Logger
+
+    /// A retire function deleting twins through `service`.
+    public init(
+        service: any DigitalTwinsService, configuration: RetireConfiguration = RetireConfiguration(),
+        logger: Logger = Logger(label: "DeviceLifecycle.retire")
+    ) {
+        self.service = service
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Handles one delivery: an Event Hubs envelope (or a batch of them), Event Grid events,
+    /// or CloudEvents. `headers` matter for CloudEvents binary mode only.
+    public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
+        let delivery: InboundDelivery
+        do {
+            delivery = try InboundDelivery.classify(body: body, headers: headers)
+        } catch {
+            logger.warning("retire input refused", metadata: ["reason": "\(error.message)"])
+            return .badRequest(error.message)
+        }
+        switch delivery {
+        case .subscriptionValidation(let code, _):
+            logger.info("answering Event Grid subscription validation")
+            return InboundDelivery.validationResponse(code: code)
+        case .events(let events):
+            var responses: [FunctionResponse] = []
+            for event in events { responses.append(await handle(event)) }
+            return BatchResponse.combine(responses)
+        }
+    }
+
+    /// Handles one event.
+    public func handle(_ event: InboundEvent) async -> FunctionResponse {
+        let target: String
+        switch Self.retirementTarget(of: event, configuration: configuration) {
+        case .ignore(let reason):
+            logger.debug("event ignored", metadata: ["reason": "\(reason)"])
+            return FunctionResponse(status: 202, body: ["status": "ignored", "reason": .string(reason)])
+        case .malformed(let message):
+            logger.warning("retire event refused", metadata: ["reason": "\(message)"])
+            return .badRequest(message)
+        case .retire(let twinID):
+            target = twinID
+        }
+        do {
+            let outcome = try await retire(twinID: target)
+            return FunctionResponse(
+                status: 200,
+                body: [
+                    "status": outcome.twinDeleted ? "retired" : "alreadyDeleted", "twinId": .string(target),
+                    "relationshipsDeleted": .integer(Int64(outcome.relationshipsDeleted)),
+                ])
+        } catch {
+            logger.error("retire failed", metadata: ["twin": "\(target)", "error": "\(error)"])
+            return .failure(error, doing: "retiring twin \(target)")
+        }
+    }
+
+    /// Deletes twin `twinID` and all its relationships (idempotent: a missing twin is success).
+    ///
+    /// - Throws: ``ContentionError`` after `maxAttempts` rounds, and service/transport errors.
+    public func retire(twinID id: String) async throws -> Outcome {
+        var deleted = 0
+        for attempt in 1...configuration.maxAttempts {
+            do {
+                deleted += try await deleteRelationships(of: id)
+            } catch let failure as ServiceFailure where failure.isNotFound {
+                // Listing a missing twin's relationships is a 404: it is gone.
+                logger.info("twin not found; nothing to retire", metadata: ["twin": "\(id)"])
+                return Outcome(twinDeleted: false, relationshipsDeleted: deleted)
+            }
+            guard let (_, etag) = try await service.getTwin(id: id) else {
+                logger.info("twin not found; nothing to retire", metadata: ["twin": "\(id)"])
+                return Outcome(twinDeleted: false, relationshipsDeleted: deleted)
+            }
+            do {
+                try await service.deleteTwin(id: id, ifMatch: etag)
+                logger.info("twin retired", metadata: ["twin": "\(id)", "relationshipsDeleted": "\(deleted)"])
+                return Outcome(twinDeleted: true, relationshipsDeleted: deleted)
+            } catch let failure as ServiceFailure where failure.isNotFound {
+                return Outcome(twinDeleted: false, relationshipsDeleted: deleted)
+            } catch let failure as ServiceFailure
+                where failure.isPreconditionFailed || failure.code == .relationshipsNotDeleted
+            {
+                logger.debug(
+                    "twin changed while retiring; retrying",
+                    metadata: ["twin": "\(id)", "attempt": "\(attempt)", "error": "\(failure)"])
+            }
+        }
+        throw ContentionError(twinID: id, attempts: configuration.maxAttempts)
+    }
+
+    /// Deletes the twin's outgoing, then incoming relationships; returns how many this call
+    /// deleted (one already gone is skipped). A 404 from a list means the twin is gone.
+    func deleteRelationships(of id: String) async throws -> Int {
+        var count = 0
+        for relationship in try await service.relationships(of: id) {
+            if try await deleteRelationship(relationship) { count += 1 }
+        }
+        for relationship in try await service.incomingRelationships(of: id) {
+            if try await deleteRelationship(relationship) { count += 1 }
+        }
+        return count
+    }
+
+    private func deleteRelationship(_ relationship: RelationshipReference) async throws -> Bool {
+        do {
+            try await service.deleteRelationship(
+                source: relationship.source, relationshipID: relationship.relationshipID)
+            return true
+        } catch let failure as ServiceFailure where failure.isNotFound {
+            return false
+        }
+    }
+}
+
+extension RetireFunction {
+    /// What to do with an event.
+    enum Target: Equatable {
+        case retire(twinID: String)
+        case ignore(String)
+        case malformed(String)
+    }
+
+    /// The event type IoT Hub publishes to Event Grid when a device is deleted.
+    public static let deviceDeletedType = "Microsoft.Devices.DeviceDeleted"
+
+    static func retirementTarget(of event: InboundEvent, configuration: RetireConfiguration) -> Target {
+        switch event {
+        case .eventHubs(let message):
+            guard let opType = message.properties.string("opType") else {
+                return .ignore("no opType application property: not a device lifecycle event")
+            }
+            let deleteOps =
+                configuration.retireOnModuleDeletion
+                ? ["deleteDeviceIdentity", "deleteModuleIdentity"] : ["deleteDeviceIdentity"]
+            guard deleteOps.contains(opType) else { return .ignore("opType \(opType)") }
+            let body = message.bodyObject
+            let deviceID =
+                message.properties.string("deviceId") ?? message.systemProperties.string("iothub-connection-device-id")
+                ?? body?.string("deviceId")
+            guard let twinID = body?["tags"]?.objectValue?.string("dtId") ?? deviceID else {
+                return .malformed(
+                    "The \(opType) message names no device (deviceId property, iothub-connection-device-id).")
+            }
+            return .retire(twinID: twinID)
+        case .grid(let event):
+            guard event.type == deviceDeletedType else { return .ignore("event type \(event.type)") }
+            let data = event.data?.objectValue
+            let deviceID = data?.string("deviceId") ?? event.subjectDeviceID
+            guard let twinID = data?["twin"]?["tags"]?.objectValue?.string("dtId") ?? deviceID else {
+                return .malformed("The \(event.type) event names no device (data.deviceId, subject devices/{id}).")
+            }
+            return .retire(twinID: twinID)
+        }
+    }
+}
