@@ -48,6 +48,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
+        .target(
+            name: "FunctionsHost",
+            dependencies: [
+                "DeviceLifecycle", "DigitalTwinsClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `twins emulate`: DPS and IoT Hub emulators with their state in PostgreSQL.
+        .target(
+            name: "DeviceEmulators",
+            dependencies: [
+                "DeviceLifecycle", "TwinStore", "DigitalTwinsClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
         .target(name: "TwinQuery"),
         .target(
@@ -97,6 +117,20 @@ let package = Package(
         .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
         .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
         .testTarget(name: "DigitalTwinsClientTests", dependencies: ["DigitalTwinsClient", "DTDL"]),
+        .testTarget(
+            name: "FunctionsHostTests",
+            dependencies: [
+                "FunctionsHost", "DeviceLifecycle", "DTDL", "TwinTestSupport", "TwinGateway", "TwinStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "DeviceEmulatorsTests",
+            dependencies: [
+                "DeviceEmulators", "DeviceLifecycle", "DTDL", "TwinTestSupport", "TwinGateway", "TwinStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "DeviceLifecycleTests",
             dependencies: ["DeviceLifecycle", "DTDL", .product(name: "Logging", package: "swift-log")]

@@ -1,0 +1,2 @@
+/// Hosts the device lifecycle functions over HTTP (`twins functions`).
+public enum FunctionsHost {}
