@@ -26,12 +26,13 @@ echo "test database: 127.0.0.1:$db_port (folder $db_dir)"
 
 # Each database test creates and drops its own database through this server.
 export TWINS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/postgres?sslmode=disable"
+# The command-line tests run the built `twins` executable.
+swift build --product twins
 swift test "$@"
 
 # The official Python SDK against the gateway over HTTPS (skipped when the run was filtered, or
 # with TWINS_SKIP_SDK_TESTS=1 on a machine without access to PyPI).
 if [ $# -eq 0 ] && [ "${TWINS_SKIP_SDK_TESTS:-0}" != 1 ]; then
-  swift build --product twins
   pg_createdb "$db_dir" "$db_port" twins_sdk
   TWINS_SDK_DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/twins_sdk?sslmode=disable" bash scripts/sdk-tests.sh
 fi

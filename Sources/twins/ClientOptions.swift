@@ -1,0 +1,124 @@
+import ArgumentParser
+import DTDL
+import DigitalTwinsClient
+import Foundation
+
+/// Where the client commands send their requests, and with which credential. The endpoint is
+/// our gateway or a real Azure Digital Twins instance (`https://<name>.api.<region>.digitaltwins.azure.net`).
+struct ClientOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The ADT endpoint (env TWINS_ENDPOINT). Default: http://127.0.0.1:8080", valueName: "url"))
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp("A bearer token to send as it is (env TWINS_TOKEN).", valueName: "token"))
+    var token: String?
+
+    @Option(help: ArgumentHelp("Azure AD tenant, for a client secret (env AZURE_TENANT_ID).", valueName: "id"))
+    var tenantId: String?
+
+    @Option(help: ArgumentHelp("Application (client) id (env AZURE_CLIENT_ID).", valueName: "id"))
+    var clientId: String?
+
+    @Option(help: ArgumentHelp("Client secret (env AZURE_CLIENT_SECRET).", valueName: "secret"))
+    var clientSecret: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Token authority (env AZURE_AUTHORITY_HOST). Default: https://login.microsoftonline.com; the gateway's development issuer is <gateway>/dev-issuer",
+            valueName: "url"))
+    var authorityHost: String?
+
+    @Flag(help: "Use the managed identity of the machine (App Service / Functions, or the instance metadata endpoint).")
+    var managedIdentity = false
+
+    @Option(help: ArgumentHelp("Trust this PEM certificate (a development certificate) (env TWINS_CA_FILE).", valueName: "file"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp("ADT api-version. Default: 2023-10-31", valueName: "version"))
+    var apiVersion: String?
+
+    /// The credential the options and the environment choose: a token; a client secret; a
+    /// managed identity; none for plain HTTP on loopback (a local gateway); else Azure SDKs'
+    /// default chain (environment, then managed identity).
+    func credential(for endpoint: String) -> (any TokenCredential)? {
+        let env = ProcessInfo.processInfo.environment
+        if let token = Environment.optional(token, "TWINS_TOKEN") { return StaticTokenCredential(token: token) }
+        let tenant = Environment.optional(tenantId, "AZURE_TENANT_ID")
+        let client = Environment.optional(clientId, "AZURE_CLIENT_ID")
+        let secret = Environment.optional(clientSecret, "AZURE_CLIENT_SECRET")
+        let transport = caFile(default: nil).map { CurlTransport(configuration: .init(caFile: $0)) }
+        if let tenant, let client, let secret {
+            return ClientSecretCredential(
+                tenantID: tenant, clientID: client, clientSecret: secret,
+                authorityHost: Environment.optional(authorityHost, "AZURE_AUTHORITY_HOST") ?? ClientSecretCredential.defaultAuthorityHost,
+                transport: transport)
+        }
+        if managedIdentity { return ManagedIdentityCredential(clientID: client, environment: env) }
+        if endpoint.hasPrefix("http://") { return nil }
+        return DefaultAzureCredential(environment: env, transport: transport)
+    }
+
+    func caFile(default fallback: String?) -> String? { Environment.optional(caFile, "TWINS_CA_FILE") ?? fallback }
+
+    func makeClient() throws -> DigitalTwinsClient {
+        let url = Environment.string(endpoint, "TWINS_ENDPOINT", default: "http://127.0.0.1:8080")
+        var options = DigitalTwinsClient.Options(caFile: caFile(default: nil))
+        if let apiVersion { options.apiVersion = apiVersion }
+        do {
+            return try DigitalTwinsClient(endpoint: url, credential: credential(for: url), options: options)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
+
+/// Runs a client command: failures become one line on standard error and an exit code a script
+/// can test — 2 when the thing asked for does not exist (404), 1 for any other failure.
+func runClientCommand(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ADTError {
+        var line = "twins: error: "
+        if let status = error.status { line += "\(status) " }
+        if let code = error.code { line += "\(code.rawValue): " }
+        line += error.message
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        throw ExitCode(error.isNotFound ? 2 : 1)
+    } catch let error as CommandFailure {
+        FileHandle.standardError.write(Data("twins: error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as CredentialError {
+        FileHandle.standardError.write(Data("twins: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Standard output, one JSON document per line.
+enum Output {
+    static func line(_ value: JSONValue) {
+        FileHandle.standardOutput.write(Data((JSONWriter.string(value) + "\n").utf8))
+    }
+
+    static func text(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// A JSON document from an argument: inline JSON, `@file`, or `-` for standard input.
+    static func readJSON(_ argument: String) throws -> JSONValue {
+        let text: String
+        if argument == "-" {
+            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else if argument.hasPrefix("@") {
+            guard let data = FileManager.default.contents(atPath: String(argument.dropFirst())) else {
+                throw CommandFailure("cannot read \(argument.dropFirst())")
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = argument
+        }
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw CommandFailure("not JSON: \(error)")
+        }
+    }
+}
