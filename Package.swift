@@ -110,7 +110,7 @@ let package = Package(
             ]
         ),
         // Benchmarks live in their own executable so that the test command stays lean.
-        .executableTarget(name: "twins-bench", dependencies: ["DTDL"]),
+        .executableTarget(name: "twins-bench", dependencies: ["DTDL", "DigitalTwinsClient"]),
         // Build-time tool: turns migrations/*.sql into Swift source, so the binary carries its schema.
         .executableTarget(name: "MigrationEmbedder"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),

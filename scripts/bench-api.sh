@@ -9,7 +9,9 @@
 #  4. runs pgbench on the same database with the equivalent single SQL statement of each
 #     (same clients and duration; prepared statements, or BENCH_PGBENCH_MODE=extended|simple);
 #  5. prints, for each, the gateway's requests/s, p50 and p99, pgbench's tps, their ratio, and
-#     the gateway's peak memory, against the goals.
+#     the gateway's peak memory, against the goals;
+#  6. runs GET twin through the project's libcurl client (`twins-bench client`, same connections
+#     and duration) and prints its requests/s over wrk's and the threads the client used.
 # Loopback only; it stops by itself. Lua and SQL scripts are in scripts/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +37,7 @@ pgbench=$(pg_bindir)/pgbench
 
 echo "building (release)..."
 swift build -c release --product twins
+swift build -c release --product twins-bench
 binary="$root/.build/release/twins"
 
 work=$(mktemp -d /tmp/twins-bench.XXXXXX)
@@ -153,6 +156,9 @@ run_pgbench() {
 
 run_wrk GET get.lua
 run_pgbench GET get.sql
+echo
+echo "== client GET: twins-bench client $base $twins $connections $duration (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+"$root/.build/release/twins-bench" client "$base" "$twins" "$connections" "$duration" | tee "$work/client.out"
 run_wrk PUT put.lua
 run_pgbench PUT insert.sql
 run_wrk PATCH patch.lua
@@ -172,6 +178,10 @@ for name in GET PUT PATCH; do
   printf '%-6s %10.0f %8.2f %8.2f %7d %12.0f %12.0f %7s\n' "$name" "$rps" "$p50" "$p99" "$((non2xx + errors))" "$cpu" "$tps" "$ratio"
 done
 echo "(errors: non-2xx responses and socket errors; cpu_us/req: the gateway's CPU time per request)"
+read -r get_rps _ <"$work/GET.wrk"
+awk -v a="$get_rps" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+  printf "client GET: %.0f/s (p50 %.2f ms, p99 %.2f ms) = %.1f%% of wrk, threads %d before and at most %d during the run\n",
+    v["rps"], v["p50_ms"], v["p99_ms"], 100 * v["rps"] / a, v["threads_before"], v["threads_peak"] }' "$work/client.out"
 awk -v h="$hwm" -v r="$rss_max" 'BEGIN { printf "gateway memory: peak RSS %.1f MB (VmHWM), max sampled VmRSS %.1f MB\n", h / 1024, r / 1024 }'
 
 echo
@@ -186,3 +196,5 @@ verdict "GET >= 10000/s ($get_rps)" "$get_rps >= 10000"
 verdict "PATCH >= 60% of pgbench single-row update ($patch_rps vs $patch_tps)" "$patch_rps >= 0.6 * $patch_tps"
 verdict "GET p99 < 5 ms ($get_p99 ms)" "$get_p99 < 5"
 verdict "gateway memory < 150 MB (peak $((hwm / 1024)) MB)" "$hwm < 150 * 1024"
+client_rps=$(awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") print kv[2] } }' "$work/client.out")
+verdict "client GET >= 70% of wrk ($client_rps vs $get_rps)" "$client_rps >= 0.7 * $get_rps"

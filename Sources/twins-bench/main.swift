@@ -1,6 +1,7 @@
 // Benchmarks, separate from the tests. Run in release mode:
 //
 //   swift run -c release twins-bench dtdl [FIXTURES_DIR]
+//   swift run -c release twins-bench client ENDPOINT TWINS CONCURRENCY SECONDS
 //
 // FIXTURES_DIR defaults to $TWINS_FIXTURES_DIR or ../shared/fixtures (the official ontologies).
 import Foundation
@@ -18,8 +19,20 @@ case "dtdl":
         FileHandle.standardError.write(Data("twins-bench: error: \(error)\n".utf8))
         exit(1)
     }
+case "client":
+    let rest = Array(arguments.dropFirst())
+    guard rest.count == 4, let twins = Int(rest[1]), let concurrency = Int(rest[2]), let seconds = Double(rest[3]) else {
+        FileHandle.standardError.write(Data("usage: twins-bench client ENDPOINT TWINS CONCURRENCY SECONDS\n".utf8))
+        exit(2)
+    }
+    do {
+        try await ClientBenchmark(endpoint: rest[0], twins: twins, concurrency: concurrency, seconds: seconds).run()
+    } catch {
+        FileHandle.standardError.write(Data("twins-bench: error: \(error)\n".utf8))
+        exit(1)
+    }
 default:
     FileHandle.standardError.write(
-        Data("usage: twins-bench dtdl [FIXTURES_DIR]\n  dtdl  parse+resolve rate (Willow building) and twin validation rate (RealEstateCore)\n".utf8))
+        Data("usage: twins-bench dtdl [FIXTURES_DIR] | client ENDPOINT TWINS CONCURRENCY SECONDS\n  dtdl    parse+resolve rate (Willow building) and twin validation rate (RealEstateCore)\n  client  GET twin (bench-1 ... bench-TWINS) through DigitalTwinsClient: requests/s, p50, p99, threads\n".utf8))
     exit(2)
 }
