@@ -105,6 +105,7 @@ let package = Package(
                 "TwinGateway",
                 "TwinStore",
                 "DigitalTwinsClient",
+                "FunctionsHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

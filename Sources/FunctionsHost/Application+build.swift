@@ -1,0 +1,64 @@
+import DeviceLifecycle
+import Hummingbird
+import HummingbirdCore
+import Logging
+
+/// The functions host's routes (see ``FunctionName``): every function behind the configured
+/// keys, plus `GET /healthz`. Paths match case-insensitively, as Azure Functions routes do.
+///
+/// Does not check the configuration; ``buildFunctionsApplication(configuration:service:logger:tlsServer:onServerRunning:)``
+/// does.
+///
+/// - Parameters:
+///   - configuration: keys, body limit and the functions' settings (host and port are unused).
+///   - service: where the twins live: ``DeviceLifecycle/ClientTwinsService`` over a
+///     `DigitalTwinsClient` pointed at the gateway or at Azure Digital Twins.
+///   - logger: the functions' decisions; invocations are logged through the request context's
+///     logger (the application's, with the request id).
+public func buildFunctionsRouter(
+    configuration: FunctionsHostConfiguration, service: any DigitalTwinsService, logger: Logger
+) -> Router<BasicRequestContext> {
+    let router = Router(options: .caseInsensitive)
+    // Allocation and ingest both resolve models: one cache.
+    let models = ModelCache()
+    FunctionRoutes(
+        keys: configuration.keys, maxBodyBytes: configuration.maxBodyBytes,
+        allocation: AllocationFunction(
+            service: service, configuration: configuration.allocation, logger: logger, models: models),
+        retire: RetireFunction(service: service, configuration: configuration.retire, logger: logger),
+        ingest: IngestFunction(service: service, configuration: configuration.ingest, logger: logger, models: models)
+    ).register(on: router)
+    return router
+}
+
+/// Builds the functions host: the routes of ``buildFunctionsRouter(configuration:service:logger:)``
+/// served on the configured address. Run it with `runService()` (graceful shutdown on SIGTERM
+/// and SIGINT).
+///
+/// - Parameters:
+///   - tlsServer: a server that speaks TLS (for example HummingbirdTLS's `TLSChannel` around
+///     `HTTP1Channel`); `nil` serves plain HTTP/1.1.
+///   - onServerRunning: called with the host's URL (`http://…` or `https://…`, with the port
+///     actually bound) once it listens.
+/// - Throws: ``FunctionsHostConfigurationError`` when ``FunctionsHostConfiguration/validate()``
+///   refuses the configuration (for example no keys on an address other than loopback).
+public func buildFunctionsApplication(
+    configuration: FunctionsHostConfiguration, service: any DigitalTwinsService, logger: Logger,
+    tlsServer: HTTPServerBuilder? = nil, onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+) throws(FunctionsHostConfigurationError) -> some ApplicationProtocol {
+    try configuration.validate()
+    let router = buildFunctionsRouter(configuration: configuration, service: service, logger: logger)
+    let scheme = tlsServer == nil ? "http" : "https"
+    return Application(
+        router: router,
+        server: tlsServer ?? .http1(),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in
+            let address = channel.localAddress
+            let host = address?.ipAddress ?? configuration.host
+            let hostText = host.contains(":") ? "[\(host)]" : host
+            await onServerRunning("\(scheme)://\(hostText):\(address?.port ?? configuration.port)")
+        },
+        logger: logger
+    )
+}

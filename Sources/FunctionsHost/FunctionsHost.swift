@@ -1,2 +1,0 @@
-/// Hosts the device lifecycle functions over HTTP (`twins functions`).
-public enum FunctionsHost {}

@@ -1,0 +1,115 @@
+import DTDL
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+
+/// Request bodies and models from the reference material (SUMMARY.md §3/§4, the sample's
+/// models), kept here so that tests never read /work/shared.
+enum Fixtures {
+    static let thermostatModelID = "dtmi:contosocom:DigitalTwins:Thermostat;2"
+    static let spaceModelID = "dtmi:contosocom:DigitalTwins:Space;1"
+
+    /// The sample's Thermostat;2 and Space;1 models.
+    static let models = """
+        [{"@id": "dtmi:contosocom:DigitalTwins:Thermostat;2", "@type": "Interface", "displayName": "Thermostat interface model",
+          "@context": "dtmi:dtdl:context;2",
+          "contents": [
+            {"@type": "Property", "name": "DisplayName", "schema": "string"},
+            {"@type": "Property", "name": "Location", "schema": "string"},
+            {"@type": "Property", "name": "FirmwareVersion", "schema": "string"},
+            {"@type": "Property", "name": "Temperature", "schema": "double"},
+            {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
+            {"@type": "Property", "name": "HubRegistrationId", "schema": "string"},
+            {"@type": "Relationship", "name": "contains", "displayName": "contains",
+             "properties": [{"name": "ownershipUser", "@type": "Property", "schema": "string"},
+                            {"name": "ownershipDepartment", "@type": "Property", "schema": "string"}]},
+            {"@type": "Relationship", "name": "serves", "displayName": "serves"}
+          ]},
+         {"@id": "dtmi:contosocom:DigitalTwins:Space;1", "@type": "Interface", "displayName": "Space interface model",
+          "@context": "dtmi:dtdl:context;2",
+          "contents": [
+            {"@type": "Property", "name": "DisplayName", "schema": "string"},
+            {"@type": "Property", "name": "Location", "schema": "string"},
+            {"@type": "Property", "name": "Temperature", "schema": "double"},
+            {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
+            {"@type": "Relationship", "name": "contains"}
+          ]}]
+        """
+
+    /// SUMMARY.md §3: the AllocationRequest of the thermostat scenario, verbatim but for the
+    /// registration id.
+    static func allocationRequest(registrationID: String = "thermostat-67") -> String {
+        """
+        {
+          "enrollmentGroup": {
+            "enrollmentGroupId": "adt-thermostats",
+            "attestation": {"type": "symmetricKey"},
+            "capabilities": {"iotEdge": false},
+            "etag": "\\"13003fea-0000-0300-0000-62d1d5e50000\\"",
+            "provisioningStatus": "enabled",
+            "reprovisionPolicy": {"updateHubAssignment": true, "migrateDeviceData": true},
+            "createdDateTimeUtc": "2022-07-05T21:27:16.8123235Z",
+            "lastUpdatedDateTimeUtc": "2022-07-15T21:02:29.5922255Z",
+            "allocationPolicy": "custom",
+            "iotHubs": ["myhub.azure-devices.net"],
+            "customAllocationDefinition": {"webhookUrl": "https://<func>/api/DpsAdtAllocationFunc?code=****", "apiVersion": "2021-10-01"}
+          },
+          "deviceRuntimeContext": {
+            "registrationId": "\(registrationID)",
+            "symmetricKey": {},
+            "payload": {"modelId": "dtmi:contosocom:DigitalTwins:Thermostat;2"}
+          },
+          "linkedHubs": ["myhub.azure-devices.net"]
+        }
+        """
+    }
+
+    /// A telemetry message as read from Event Hubs (SUMMARY.md §5.3), in the functions' envelope.
+    static func telemetry(deviceID: String = "thermostat-67", temperature: Double, messageID: String) -> String {
+        """
+        {"properties": {},
+         "systemProperties": {"iothub-connection-device-id": "\(deviceID)", "iothub-connection-auth-method": "{\\"scope\\":\\"device\\",\\"type\\":\\"sas\\",\\"issuer\\":\\"iothub\\"}",
+                              "iothub-enqueuedtime": 1653677378534, "iothub-message-source": "Telemetry",
+                              "content-type": "application/json", "content-encoding": "utf-8", "message-id": "\(messageID)"},
+         "body": {"Temperature": \(temperature)}}
+        """
+    }
+
+    /// SUMMARY.md §4: the Event Grid `Microsoft.Devices.DeviceDeleted` array.
+    static func eventGridDeviceDeleted(deviceID: String = "thermostat-67") -> String {
+        """
+        [{"id":"56afc886-767b-d359-d59e-0da7877166b2","topic":"/SUBSCRIPTIONS/<sub>/RESOURCEGROUPS/<rg>/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/<hub>",
+          "subject":"devices/\(deviceID)","eventType":"Microsoft.Devices.DeviceDeleted","eventTime":"2018-01-02T19:17:44.4383997Z",
+          "data":{"twin":{"deviceId":"\(deviceID)","etag":"AAAAAAAAAAE=","deviceEtag":"null","status":"enabled",
+                  "statusUpdateTime":"0001-01-01T00:00:00","connectionState":"Disconnected","lastActivityTime":"0001-01-01T00:00:00",
+                  "cloudToDeviceMessageCount":0,"authenticationType":"sas",
+                  "x509Thumbprint":{"primaryThumbprint":null,"secondaryThumbprint":null},"version":2,
+                  "properties":{"desired":{"$metadata":{"$lastUpdated":"2018-01-02T19:17:44.4383997Z"},"$version":1},"reported":{"$metadata":{"$lastUpdated":"2018-01-02T19:17:44.4383997Z"},"$version":1}}},
+                  "hubName":"egtesthub1","deviceId":"\(deviceID)"},
+          "dataVersion":"1","metadataVersion":"1"}]
+        """
+    }
+
+    static let validationCode = "512d38b6-c7b8-40c8-89fe-f46f9e9622b6"
+
+    /// Event Grid's subscription-validation event.
+    static let subscriptionValidation = """
+        [{"id":"2d1781af-3a4c-4d7c-bd0c-e34b19da4e66","topic":"/subscriptions/xx/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/myhub",
+          "subject":"","data":{"validationCode":"512d38b6-c7b8-40c8-89fe-f46f9e9622b6",
+          "validationUrl":"https://rp-eastus2.eventgrid.azure.net:553/eventsubscriptions/sub/validate?id=512d38b6&t=2018-04-26T20:30:54.4538837Z&apiVersion=2018-05-01-preview&token=1A1A1A1A"},
+          "eventType":"Microsoft.EventGrid.SubscriptionValidationEvent","eventTime":"2018-01-25T22:12:19.4556811Z",
+          "metadataVersion":"1","dataVersion":"1"}]
+        """
+
+    /// A response body as JSON (`null` when empty).
+    static func json(_ response: TestResponse) throws -> JSONValue {
+        let bytes = Array(response.body.readableBytesView)
+        return bytes.isEmpty ? .null : try JSONParser.parse(bytes)
+    }
+
+    /// `x-functions-key: key`.
+    static func keyHeader(_ key: String) -> HTTPFields {
+        [HTTPField.Name("x-functions-key")!: key]
+    }
+}
