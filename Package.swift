@@ -106,6 +106,7 @@ let package = Package(
                 "TwinStore",
                 "DigitalTwinsClient",
                 "FunctionsHost",
+                "DeviceLifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTDL
 import DigitalTwinsClient
+import DeviceLifecycle
 import Foundation
 
 /// Where the client commands send their requests, and with which credential. The endpoint is
@@ -85,6 +86,9 @@ func runClientCommand(_ body: () async throws -> Void) async throws {
         throw ExitCode(error.isNotFound ? 2 : 1)
     } catch let error as CommandFailure {
         FileHandle.standardError.write(Data("twins: error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as DeviceSimulator.Failure {
+        FileHandle.standardError.write(Data("twins: error: \(error)\n".utf8))
         throw ExitCode(1)
     } catch let error as CredentialError {
         FileHandle.standardError.write(Data("twins: error: \(error)\n".utf8))
