@@ -107,7 +107,9 @@ let package = Package(
                 "DigitalTwinsClient",
                 "FunctionsHost",
                 "DeviceLifecycle",
+                "DeviceEmulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -10,6 +10,6 @@ struct Twins: AsyncParsableCommand {
             Every option also reads an environment variable (shown in each command's help); a flag \
             given on the command line wins over the variable.
             """,
-        subcommands: [Serve.self, Database.self, DevCert.self, ModelCommand.self, TwinCommand.self, RelationshipCommand.self, QueryCommand.self, TelemetryCommand.self, DeviceCommand.self, Functions.self]
+        subcommands: [Serve.self, Database.self, DevCert.self, ModelCommand.self, TwinCommand.self, RelationshipCommand.self, QueryCommand.self, TelemetryCommand.self, DeviceCommand.self, Functions.self, Emulate.self]
     )
 }
