@@ -17,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/lib/postgres.sh
+source scripts/lib/bench-gateway.sh
 
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-32}
@@ -38,45 +39,10 @@ pgbench=$(pg_bindir)/pgbench
 echo "building (release)..."
 swift build -c release --product twins
 swift build -c release --product twins-bench
-binary="$root/.build/release/twins"
 
-work=$(mktemp -d /tmp/twins-bench.XXXXXX)
-chmod 755 "$work"
-server_pid=""
 sampler_pid=""
-cleanup() {
-  [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-  pg_stop "$work/db"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# PostgreSQL and the gateway.
-db_port=$(free_port)
-pg_init "$work/db"
-pg_start "$work/db" "$db_port"
-pg_createdb "$work/db" "$db_port" twins
-database_url="postgres://postgres@127.0.0.1:$db_port/twins?sslmode=disable"
-psql_twins() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$db_port" -U postgres -d twins "$@"; }
-
-port=$(free_port)
-"$binary" serve --host 127.0.0.1 --port "$port" --database-url "$database_url" --log-level warning \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-  curl -fs "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-curl -fs "$base/readyz" >/dev/null || { echo "error: the gateway did not become ready" >&2; cat "$work/server.log" >&2; exit 1; }
-echo "gateway: $base (pid $server_pid), database 127.0.0.1:$db_port"
+bench_stop_extra() { [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true; }
+bench_start_gateway twins-bench
 
 # Peak memory: VmHWM at the end, and VmRSS sampled every 0.5 s (bounded: at most one hour).
 ( for _ in $(seq 1 7200); do

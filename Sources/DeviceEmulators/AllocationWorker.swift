@@ -154,7 +154,7 @@ public struct AllocationWorker: Service {
         let secondaryKey = try SharedAccessSignature.deriveDeviceKey(groupKey: secondary, registrationID: deviceID)
         let hubKey = hub.lowercased()
         let logger = self.logger
-        return try await client.emulatorTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             var substatus = "initialAssignment"
             if let previous = try await RegistrationStore.previousAssignment(of: operation, on: connection, logger: logger) {
                 if previous.hub.lowercased() == hubKey {

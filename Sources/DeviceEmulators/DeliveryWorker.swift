@@ -116,7 +116,7 @@ public struct DeliveryWorker: Service {
         let keys = Array(hubs.keys)
         guard !keys.isEmpty else { return 0 }
         let logger = self.logger
-        return try await client.emulatorTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: HubMessage.columns) FROM hub_outbox o

@@ -125,20 +125,6 @@ extension JSONObject {
     }
 }
 
-extension PostgresClient {
-    /// `withTransaction`, rethrowing the body's own error once the transaction is rolled back.
-    func emulatorTransaction<Result>(
-        logger: Logger, isolation: isolated (any Actor)? = #isolation,
-        _ body: (PostgresConnection) async throws -> sending Result
-    ) async throws -> sending Result {
-        do {
-            return try await withTransaction(logger: logger, isolation: isolation, body)
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-            throw error
-        }
-    }
-}
 
 /// A constant-time comparison of two strings' UTF-8 bytes.
 func constantTimeEquals(_ a: String, _ b: String) -> Bool {

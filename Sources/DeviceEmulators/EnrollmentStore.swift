@@ -2,6 +2,7 @@ import DTDL
 import Foundation
 import Logging
 import PostgresNIO
+import TwinStore
 
 /// Enrollment groups in `dps_enrollment_groups`.
 struct EnrollmentStore: Sendable {
@@ -24,7 +25,7 @@ struct EnrollmentStore: Sendable {
     /// - Parameter ifMatch: an etag the stored group must have (`*`: must exist).
     /// - Returns: the stored group.
     func put(_ group: EnrollmentGroup, ifMatch: String? = nil) async throws -> EnrollmentGroup {
-        try await client.emulatorTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let existing = try await Self.get(group.id, forUpdate: true, on: connection, logger: logger)
             if let ifMatch {
                 guard let existing, ifMatchAccepts(ifMatch, existing.etag ?? "") else { throw WriteError.preconditionFailed }
@@ -72,7 +73,7 @@ struct EnrollmentStore: Sendable {
     ///
     /// - Throws: ``WriteError/preconditionFailed`` when `ifMatch` names another etag.
     func delete(_ id: String, ifMatch: String? = nil) async throws -> Bool {
-        try await client.emulatorTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             guard let existing = try await Self.get(id, forUpdate: true, on: connection, logger: logger) else {
                 if ifMatch != nil { throw WriteError.preconditionFailed }
                 return false

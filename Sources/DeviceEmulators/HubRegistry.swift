@@ -2,6 +2,7 @@ import DTDL
 import Foundation
 import Logging
 import PostgresNIO
+import TwinStore
 
 /// The device registries of all emulated hubs (`hub_devices`). Creating and deleting an
 /// identity queues its lifecycle event in `hub_outbox` in the same transaction.
@@ -35,7 +36,7 @@ struct HubRegistry: Sendable {
     /// exists), replaces it otherwise (`*` or its etag; 404 when absent, 412 on a mismatch).
     /// Keys left empty are generated (create) or kept (update).
     func put(hub: String, spec: DeviceSpec, ifMatch: String?) async throws -> HubDevice {
-        try await client.emulatorTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let existing = try await Self.fetch(hub: hub, deviceID: spec.deviceID, forUpdate: true, on: connection, logger: logger)
             guard let ifMatch else {
                 guard existing == nil else { throw WriteError.deviceAlreadyExists }
@@ -63,7 +64,7 @@ struct HubRegistry: Sendable {
     ///
     /// - Parameter ifMatch: `*` or the device etag (quoted or not); `nil` deletes unconditionally.
     func delete(hub: String, deviceID: String, ifMatch: String?) async throws -> HubDevice {
-        try await client.emulatorTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             guard let existing = try await Self.fetch(hub: hub, deviceID: deviceID, forUpdate: true, on: connection, logger: logger)
             else { throw WriteError.deviceNotFound }
             if let ifMatch, !Self.matches(ifMatch, existing.etag) {
@@ -76,7 +77,7 @@ struct HubRegistry: Sendable {
 
     /// Records a message a device sent (queued for routing) and the device's activity.
     func accept(_ message: HubMessage) async throws {
-        try await client.emulatorTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await message.insert(on: connection, logger: logger)
             try await connection.query(
                 """

@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostgresClient {
     /// `withTransaction`, rethrowing the body's own error (a `ServiceError` such as
     /// `ModelNotFound`) rather than PostgresNIO's wrapper, once the transaction is rolled back.
-    func transaction<Result>(
+    public func transaction<Result>(
         logger: Logger, isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {

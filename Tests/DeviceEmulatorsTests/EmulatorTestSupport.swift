@@ -50,7 +50,7 @@ actor Receiver {
     func requests(_ path: String) -> [Received] { received.filter { $0.path == path } }
 
     /// Waits until `path` has received `count` requests answered `status` (any status when nil).
-    func wait(_ path: String, count: Int = 1, status: Int? = 200, timeout: Duration = .seconds(15)) async throws
+    func wait(_ path: String, count: Int = 1, status: Int? = 200, timeout: Duration = .seconds(30)) async throws
         -> [Received]
     {
         let deadline = ContinuousClock.now + timeout

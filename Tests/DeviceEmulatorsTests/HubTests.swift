@@ -343,16 +343,23 @@ struct HubTests {
                         ])
 
                     // The queue agrees: the flaky endpoint is done, the dead one is still pending.
-                    let rows = try await database.query(
-                        """
-                        SELECT endpoint, count(*) FILTER (WHERE delivered_at IS NOT NULL),
-                               count(*) FILTER (WHERE delivered_at IS NULL), max(attempts)
-                        FROM hub_deliveries GROUP BY endpoint ORDER BY endpoint
-                        """, logger: Fixture.logger)
+                    // (A delivery is marked after its answer arrives: wait for the last mark.)
                     var state: [String: (Int, Int, Int)] = [:]
-                    for try await (endpoint, done, pending, attempts) in rows.decode((String, Int, Int, Int).self) {
-                        state[endpoint] = (done, pending, attempts)
-                    }
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    repeat {
+                        let rows = try await database.query(
+                            """
+                            SELECT endpoint, count(*) FILTER (WHERE delivered_at IS NOT NULL),
+                                   count(*) FILTER (WHERE delivered_at IS NULL), max(attempts)
+                            FROM hub_deliveries GROUP BY endpoint ORDER BY endpoint
+                            """, logger: Fixture.logger)
+                        state = [:]
+                        for try await (endpoint, done, pending, attempts) in rows.decode((String, Int, Int, Int).self) {
+                            state[endpoint] = (done, pending, attempts)
+                        }
+                        if state["flaky"]?.0 == 4 { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    } while ContinuousClock.now < deadline
                     #expect(state["flaky"]?.0 == 4)
                     #expect(state["flaky"]?.1 == 0)
                     #expect(state["down"]?.0 == 0)
