@@ -53,7 +53,7 @@ struct Emulate: AsyncParsableCommand {
         try await runReportingFailure {
             let logger = try Environment.bootstrapLogging(database.logLevel)
             let url = try database.url()
-            try await DirectConnection.with(url, logger: logger) { connection in
+            _ = try await DirectConnection.with(url, logger: logger) { connection in
                 try await MigrationRunner(logger: logger).migrate(on: connection)
             }
             let host = "127.0.0.1"
