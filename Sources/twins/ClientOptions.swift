@@ -37,27 +37,6 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("ADT api-version. Default: 2023-10-31", valueName: "version"))
     var apiVersion: String?
 
-    /// The credential the options and the environment choose: a token; a client secret; a
-    /// managed identity; none for plain HTTP on loopback (a local gateway); else Azure SDKs'
-    /// default chain (environment, then managed identity).
-    func credential(for endpoint: String) -> (any TokenCredential)? {
-        let env = ProcessInfo.processInfo.environment
-        if let token = Environment.optional(token, "TWINS_TOKEN") { return StaticTokenCredential(token: token) }
-        let tenant = Environment.optional(tenantId, "AZURE_TENANT_ID")
-        let client = Environment.optional(clientId, "AZURE_CLIENT_ID")
-        let secret = Environment.optional(clientSecret, "AZURE_CLIENT_SECRET")
-        let transport = caFile(default: nil).map { CurlTransport(configuration: .init(caFile: $0)) }
-        if let tenant, let client, let secret {
-            return ClientSecretCredential(
-                tenantID: tenant, clientID: client, clientSecret: secret,
-                authorityHost: Environment.optional(authorityHost, "AZURE_AUTHORITY_HOST") ?? ClientSecretCredential.defaultAuthorityHost,
-                transport: transport)
-        }
-        if managedIdentity { return ManagedIdentityCredential(clientID: client, environment: env) }
-        if endpoint.hasPrefix("http://") { return nil }
-        return DefaultAzureCredential(environment: env, transport: transport)
-    }
-
     func caFile(default fallback: String?) -> String? { Environment.optional(caFile, "TWINS_CA_FILE") ?? fallback }
 
     func makeClient() throws -> DigitalTwinsClient {
@@ -65,7 +44,12 @@ struct ClientOptions: ParsableArguments {
         var options = DigitalTwinsClient.Options(caFile: caFile(default: nil))
         if let apiVersion { options.apiVersion = apiVersion }
         do {
-            return try DigitalTwinsClient(endpoint: url, credential: credential(for: url), options: options)
+            let credential = try CredentialChoice(
+                token: Environment.optional(token, "TWINS_TOKEN"), tenantID: tenantId, clientID: clientId,
+                clientSecret: clientSecret, authorityHost: authorityHost, managedIdentity: managedIdentity,
+                caFile: caFile(default: nil)
+            ).credential(for: url)
+            return try DigitalTwinsClient(endpoint: url, credential: credential, options: options)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -294,60 +294,17 @@ struct Functions: AsyncParsableCommand {
     func makeClient(endpoint: String) throws -> DigitalTwinsClient {
         let ca = Environment.optional(caFile, "TWINS_CA_FILE")
         if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure("cannot read --ca-file \(ca)") }
-        let credential = try credential(endpoint: endpoint, caFile: ca)
+        let credential = try CredentialChoice(
+            token: Environment.optional(token, "TWINS_ADT_TOKEN"), tenantID: tenantId, clientID: clientId,
+            clientSecret: clientSecret, authorityHost: authorityHost,
+            managedIdentity: Environment.bool(managedIdentity, "TWINS_MANAGED_IDENTITY"),
+            noCredential: Environment.bool(noCredential, "TWINS_NO_CREDENTIAL"), caFile: ca
+        ).credential(for: endpoint)
         do {
             return try DigitalTwinsClient(endpoint: endpoint, credential: credential, options: .init(caFile: ca))
         } catch let error as ADTError {
             throw CommandFailure("--adt-endpoint: \(error.message)")
         }
-    }
-
-    /// The credential for Digital Twins; see the command's discussion for the order.
-    func credential(endpoint: String, caFile: String?) throws -> (any TokenCredential)? {
-        let token = Environment.optional(token, "TWINS_ADT_TOKEN")
-        let managed = Environment.bool(managedIdentity, "TWINS_MANAGED_IDENTITY")
-        if Environment.bool(noCredential, "TWINS_NO_CREDENTIAL") {
-            if token != nil || managed || clientSecret != nil {
-                throw CommandFailure("--no-credential cannot be combined with --token, --client-secret or --managed-identity")
-            }
-            return nil
-        }
-        let environment = ProcessInfo.processInfo.environment
-        let transport = caFile.map { CurlTransport(configuration: .init(caFile: $0)) }
-        if let token { return StaticTokenCredential(token: token) }
-        let client = Environment.optional(clientId, "AZURE_CLIENT_ID")
-        if managed { return ManagedIdentityCredential(clientID: client, environment: environment) }
-        let tenant = Environment.optional(tenantId, "AZURE_TENANT_ID")
-        let secret = Environment.optional(clientSecret, "AZURE_CLIENT_SECRET")
-        if let tenant, let client, let secret {
-            // What EnvironmentCredential reads, with the flags taking precedence.
-            return ClientSecretCredential(
-                tenantID: tenant, clientID: client, clientSecret: secret,
-                authorityHost: Environment.optional(authorityHost, "AZURE_AUTHORITY_HOST")
-                    ?? ClientSecretCredential.defaultAuthorityHost,
-                transport: transport)
-        }
-        if tenantId != nil || clientSecret != nil {
-            throw CommandFailure(
-                "a client secret needs --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)")
-        }
-        if Self.isPlainHTTPOnLoopback(endpoint) { return nil }
-        return DefaultAzureCredential(environment: environment, transport: transport)
-    }
-
-    /// `http://localhost…`, `http://127.x.y.z…` or `http://[::1]…`.
-    static func isPlainHTTPOnLoopback(_ endpoint: String) -> Bool {
-        let text = endpoint.trimmingCharacters(in: .whitespaces).lowercased()
-        guard text.hasPrefix("http://") else { return false }
-        let authority = text.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostAndPort = authority.split(separator: "@").last.map(String.init) ?? ""
-        let host: String
-        if hostAndPort.hasPrefix("[") {
-            host = String(hostAndPort.dropFirst().prefix { $0 != "]" })
-        } else {
-            host = String(hostAndPort.prefix { $0 != ":" })
-        }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// HTTPS with `--tls-cert`/`--tls-key` (or their variables): both or neither.
