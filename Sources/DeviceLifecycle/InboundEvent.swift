@@ -1,4 +1,5 @@
 import DTDL
+import Logging
 
 /// An IoT Hub message as read from Event Hubs (an IoT Hub route's endpoint), in the JSON
 /// envelope the functions accept. The host that reads Event Hubs (AMQP) writes one of these
@@ -253,5 +254,31 @@ enum BatchResponse {
         let results = JSONValue.array(responses.map { r in ["status": .integer(Int64(r.status)), "body": r.body] })
         let status = responses.contains(where: \.shouldRetry) ? 503 : 200
         return FunctionResponse(status: status, body: ["results": results])
+    }
+}
+
+extension InboundDelivery {
+    /// A function's answer to one delivery: 400 for input it cannot read, the Event Grid
+    /// validation handshake, or `handle` for each event with the answers combined.
+    static func dispatch(
+        body: [UInt8], headers: [String: String], function: String, logger: Logger,
+        _ handle: (InboundEvent) async -> FunctionResponse
+    ) async -> FunctionResponse {
+        let delivery: InboundDelivery
+        do {
+            delivery = try classify(body: body, headers: headers)
+        } catch {
+            logger.warning("\(function) input refused", metadata: ["reason": "\(error.message)"])
+            return .badRequest(error.message)
+        }
+        switch delivery {
+        case .subscriptionValidation(let code, _):
+            logger.info("answering Event Grid subscription validation")
+            return validationResponse(code: code)
+        case .events(let events):
+            var responses: [FunctionResponse] = []
+            for event in events { responses.append(await handle(event)) }
+            return BatchResponse.combine(responses)
+        }
     }
 }

@@ -56,22 +56,7 @@ public struct IngestFunction: Sendable {
     /// Handles one delivery: an Event Hubs envelope (or a batch), Event Grid events (including
     /// the validation handshake) or CloudEvents.
     public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
-        let delivery: InboundDelivery
-        do {
-            delivery = try InboundDelivery.classify(body: body, headers: headers)
-        } catch {
-            logger.warning("ingest input refused", metadata: ["reason": "\(error.message)"])
-            return .badRequest(error.message)
-        }
-        switch delivery {
-        case .subscriptionValidation(let code, _):
-            logger.info("answering Event Grid subscription validation")
-            return InboundDelivery.validationResponse(code: code)
-        case .events(let events):
-            var responses: [FunctionResponse] = []
-            for event in events { responses.append(await handle(event)) }
-            return BatchResponse.combine(responses)
-        }
+        await InboundDelivery.dispatch(body: body, headers: headers, function: "ingest", logger: logger) { await handle($0) }
     }
 
     /// Handles one event.

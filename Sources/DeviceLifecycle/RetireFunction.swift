@@ -60,22 +60,7 @@ public struct RetireFunction: Sendable {
     /// Handles one delivery: an Event Hubs envelope (or a batch of them), Event Grid events,
     /// or CloudEvents. `headers` matter for CloudEvents binary mode only.
     public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
-        let delivery: InboundDelivery
-        do {
-            delivery = try InboundDelivery.classify(body: body, headers: headers)
-        } catch {
-            logger.warning("retire input refused", metadata: ["reason": "\(error.message)"])
-            return .badRequest(error.message)
-        }
-        switch delivery {
-        case .subscriptionValidation(let code, _):
-            logger.info("answering Event Grid subscription validation")
-            return InboundDelivery.validationResponse(code: code)
-        case .events(let events):
-            var responses: [FunctionResponse] = []
-            for event in events { responses.append(await handle(event)) }
-            return BatchResponse.combine(responses)
-        }
+        await InboundDelivery.dispatch(body: body, headers: headers, function: "retire", logger: logger) { await handle($0) }
     }
 
     /// Handles one event.
