@@ -1,5 +1,6 @@
 import Crypto
 import DTDL
+import DeviceLifecycle
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -60,22 +61,7 @@ enum EmulatorTime {
     /// `2022-08-31T22:02:50.5163352Z`.
     /// The time is rounded to the microsecond (PostgreSQL's precision, exact in a `Double`),
     /// so the seventh digit is always 0.
-    static func iso(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = micros / 1_000_000
-        var fraction = micros % 1_000_000
-        if fraction < 0 {
-            seconds -= 1
-            fraction += 1_000_000
-        }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        var text = formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
-        text.removeLast()  // "Z"
-        let digits = String(fraction * 10)
-        return text + "." + String(repeating: "0", count: 7 - digits.count) + digits + "Z"
-    }
+    static func iso(_ date: Date) -> String { UTCTimestamp.rfc3339(date, fractionDigits: 7) }
 
     /// What IoT Hub writes for a time that never happened.
     static let never = "0001-01-01T00:00:00Z"

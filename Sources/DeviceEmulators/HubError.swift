@@ -1,4 +1,5 @@
 import DTDL
+import DeviceLifecycle
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -36,13 +37,9 @@ struct HubError: HTTPResponseError, Sendable {
     static let messageTooLarge = HubError(.contentTooLarge, "MessageTooLarge", "The message is larger than 256 KB.")
 
     var json: JSONValue {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "MM/dd/yyyy HH:mm:ss"
         return [
             "Message": .string("ErrorCode:\(code);\(message)"),
-            "ExceptionMessage": .string("Tracking ID:\(EmulatorRandom.hex(16))-G:0-TimeStamp:\(formatter.string(from: Date()))"),
+            "ExceptionMessage": .string("Tracking ID:\(EmulatorRandom.hex(16))-G:0-TimeStamp:\(UTCTimestamp.usDateTime(Date()))"),
         ]
     }
 

@@ -66,11 +66,7 @@ enum Timestamp {
     /// RFC 3339 UTC with milliseconds for an epoch time in milliseconds (IoT Hub's
     /// `iothub-enqueuedtime` AMQP annotation).
     static func rfc3339(epochMilliseconds ms: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        UTCTimestamp.rfc3339(epochMicroseconds: ms * 1_000, fractionDigits: 3)
     }
 
     /// A message time as RFC 3339: epoch milliseconds (number or digit string) are converted;

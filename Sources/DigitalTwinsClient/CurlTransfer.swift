@@ -234,15 +234,24 @@ private let curlHeaderCallback: shim_data_callback = { buffer, size, count, user
     let n = size * count
     guard let buffer, let userdata else { return n }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-    let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: n), as: UTF8.self)
-    if line.hasPrefix("HTTP/") {
+    // Bytes, not Foundation's trimming (an NSString round trip per header line).
+    let line = UnsafeRawBufferPointer(start: buffer, count: n)
+    if line.starts(with: "HTTP/".utf8) {
         transfer.headers.removeAll()
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+    } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+        let name = trimmedText(line[..<colon])
+        let value = trimmedText(line[(colon + 1)...])
         if !name.isEmpty { transfer.headers.append((name, value)) }
     }
     return n
+}
+
+/// The bytes without leading and trailing spaces, tabs, CR and LF, as text.
+private func trimmedText(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+    guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+    else { return "" }
+    return String(decoding: bytes[first...last], as: UTF8.self)
 }
 
 extension Duration {
