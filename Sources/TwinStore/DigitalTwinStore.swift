@@ -112,7 +112,13 @@ public struct DigitalTwinStore: Sendable {
     /// Deletes a twin under `If-Match`. A twin with relationships (outgoing or incoming) is kept
     /// (`RelationshipsNotDeleted`), unless `cascade` asks to delete them with it, in the same
     /// transaction (an extension to ADT).
+    ///
+    /// Without `cascade` the delete first tries two round trips and no explicit transaction: a
+    /// read, then one conditional statement (``DeleteTwinStatement``). When that statement
+    /// changes nothing (the twin changed, or has relationships) the locked path below decides,
+    /// with ADT's error when there is one.
     public func delete(_ id: String, ifMatch: ETagCondition?, cascade: Bool = false) async throws {
+        if !cascade, try await deleteOptimistically(id, ifMatch: ifMatch) { return }
         try await client.transaction(logger: logger) { connection in
             guard let existing = try await readTwinForWrite(id, lock: true, on: connection).twin else {
                 throw ServiceError.twinNotFound(id)
@@ -143,6 +149,27 @@ public struct DigitalTwinStore: Sendable {
             try await ChangeEvent.twinDelete(
                 id: id, model: existing.modelID, twin: .object(existing.body), time: ServiceClock.now()
             ).write(on: connection, logger: logger)
+        }
+    }
+
+    /// Reads the twin and deletes it if it is unchanged and has no relationships; `false` when
+    /// the statement changed nothing. A missing twin and a failed `If-Match` throw at once.
+    private func deleteOptimistically(_ id: String, ifMatch: ETagCondition?) async throws -> Bool {
+        try await client.withConnection { connection in
+            guard let existing = try await readTwinForWrite(id, lock: false, on: connection).twin else {
+                throw ServiceError.twinNotFound(id)
+            }
+            try ifMatch?.check(currentETag: existing.etag)
+            let event = ChangeEvent.twinDelete(
+                id: id, model: existing.modelID, twin: .object(existing.body), time: ServiceClock.now())
+            do {
+                let rows = try await connection.execute(
+                    DeleteTwinStatement(id: id, etag: existing.etagUUID, event: event.text), logger: logger)
+                for try await _ in rows { return true }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
+                logger.debug("a relationship appeared while deleting the twin", metadata: ["twin": "\(id)"])
+            }
+            return false
         }
     }
 

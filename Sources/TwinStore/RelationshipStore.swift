@@ -152,15 +152,15 @@ public struct RelationshipStore: Sendable {
     public func outgoing(of source: String, name: String?, after: String?, limit: Int = pageSize) async throws
         -> (items: [String], next: String?)
     {
-        try await requireTwin(source)
-        let rows = try await client.query(
-            """
-            SELECT id, body::text FROM relationships
-            WHERE source_id = \(source) AND (\(name)::text IS NULL OR name = \(name)) AND id > \(after ?? "")
-            ORDER BY id LIMIT \(limit + 1)
-            """, logger: logger)
+        let rows = try await client.execute(
+            OutgoingRelationshipsStatement(source: source, name: name, after: after ?? "", limit: limit + 1), logger: logger)
+        var found = false
         var items: [(String, String)] = []
-        for try await row in rows.decode((String, String).self) { items.append(row) }
+        for try await (id, body) in rows {
+            found = true
+            if let id, let body { items.append((id, body)) }
+        }
+        guard found else { throw ServiceError.twinNotFound(source) }
         let more = items.count > limit
         if more { items.removeLast(items.count - limit) }
         return (items.map(\.1), more ? items.last?.0 : nil)
@@ -171,17 +171,17 @@ public struct RelationshipStore: Sendable {
     public func incoming(to target: String, after: (id: String, source: String)?, limit: Int = pageSize) async throws
         -> (items: [Incoming], next: (id: String, source: String)?)
     {
-        try await requireTwin(target)
-        let rows = try await client.query(
-            """
-            SELECT source_id, id, name FROM relationships
-            WHERE target_id = \(target) AND (id, source_id COLLATE "C") > (\(after?.id ?? "")::text COLLATE "C", \(after?.source ?? "")::text COLLATE "C")
-            ORDER BY id, source_id COLLATE "C" LIMIT \(limit + 1)
-            """, logger: logger)
+        let rows = try await client.execute(
+            IncomingRelationshipsStatement(
+                target: target, afterID: after?.id ?? "", afterSource: after?.source ?? "", limit: limit + 1),
+            logger: logger)
+        var found = false
         var items: [Incoming] = []
-        for try await (source, id, name) in rows.decode((String, String, String).self) {
-            items.append(Incoming(sourceID: source, id: id, name: name))
+        for try await (source, id, name) in rows {
+            found = true
+            if let source, let id, let name { items.append(Incoming(sourceID: source, id: id, name: name)) }
         }
+        guard found else { throw ServiceError.twinNotFound(target) }
         let more = items.count > limit
         if more { items.removeLast(items.count - limit) }
         return (items, more ? items.last.map { ($0.id, $0.sourceID) } : nil)

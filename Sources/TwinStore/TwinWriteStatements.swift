@@ -117,3 +117,35 @@ struct UpdateTwinStatement: PostgresPreparedStatement {
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
 }
+
+/// Deletes a twin whose ETag is still `$2` and that has no relationship in or out, and writes
+/// its change event `$3`; no row when it changed nothing. A relationship created by a
+/// transaction that the statement's snapshot does not see makes the foreign keys refuse the
+/// delete (SQLSTATE 23503) instead.
+struct DeleteTwinStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH deleted AS (
+            DELETE FROM twins WHERE id = $1 AND etag = $2::uuid
+              AND NOT EXISTS (SELECT 1 FROM relationships WHERE source_id = $1)
+              AND NOT EXISTS (SELECT 1 FROM relationships WHERE target_id = $1)
+            RETURNING 1
+        )
+        INSERT INTO outbox (event) SELECT $3::json FROM deleted RETURNING 1
+        """
+    static let name = "twins_delete_twin"
+    typealias Row = Int
+
+    var id: String
+    var etag: String
+    var event: String
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(id)
+        bindings.append(etag)
+        bindings.append(event)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
+}

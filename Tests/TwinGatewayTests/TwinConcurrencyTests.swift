@@ -144,3 +144,99 @@ struct TwinWriteRaceTests {
         }
     }
 }
+
+@Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
+struct TwinDeleteRaceTests {
+    /// A relationship to the twin inserted by a transaction that commits while the DELETE
+    /// waits for the twin's row: the DELETE's relationship check did not see it, the foreign key
+    /// refuses the delete, and the answer is ADT's `RelationshipsNotDeleted` (not a 500).
+    @Test func aRelationshipCommittedDuringTheDeleteGivesRelationshipsNotDeleted() async throws {
+        try await TestDatabase.withFreshDatabase { _, client in
+            try await TwinStoreMigrations.migrate(client)
+            let app = Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
+            let v = GatewayTest.version
+            try await app.test(.router) { http in
+                let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
+                #expect(try await http.send(.post, "/models?\(v)", model).status == .created)
+                for id in ["hub", "n0"] {
+                    let created = try await http.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
+                    #expect(created.status == .ok)
+                }
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: TestDatabase.logger)
+                    try await connection.query(
+                        """
+                        INSERT INTO relationships (source_id, id, name, target_id, etag, body)
+                        VALUES ('n0', 'r', 'link', 'hub', gen_random_uuid(), '{}')
+                        """, logger: TestDatabase.logger)
+                    async let deleted = http.send(.delete, "/digitaltwins/hub?\(v)")
+                    try await Task.sleep(for: .milliseconds(500))
+                    try await connection.query("COMMIT", logger: TestDatabase.logger)
+                    let response = try await deleted
+                    #expect(response.status == .badRequest)
+                    #expect(response.headers[HTTPField.Name("x-ms-error-code")!] == "RelationshipsNotDeleted")
+                }
+                #expect(try await http.send(.get, "/digitaltwins/hub?\(v)").status == .ok)
+            }
+        }
+    }
+
+    /// A twin deleted (after deleting its incoming relationships, as a retirement does) while
+    /// 30 other twins keep creating relationships to it: every DELETE answers 204 or
+    /// `RelationshipsNotDeleted` (a relationship created after the check is refused by the
+    /// database, never answered with 500), the twin ends deleted once with one Delete event, and
+    /// no relationship is left pointing at it.
+    @Test func deletesRacingRelationshipCreatesNeverFailOrLeaveDanglingRelationships() async throws {
+        try await TestDatabase.withFreshDatabase { _, client in
+            try await TwinStoreMigrations.migrate(client)
+            let apps = (0..<2).map { _ in
+                Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
+            }
+            let v = GatewayTest.version
+            try await apps[0].test(.router) { first in
+                try await apps[1].test(.router) { second in
+                    let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
+                    #expect(try await first.send(.post, "/models?\(v)", model).status == .created)
+                    for id in ["hub"] + (0..<30).map({ "n\($0)" }) {
+                        let created = try await first.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
+                        #expect(created.status == .ok)
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for n in 0..<30 {
+                            let http = n % 2 == 0 ? first : second
+                            group.addTask {
+                                let body = #"{"$relationshipName":"link","$targetId":"hub"}"#
+                                let result = try await http.send(.put, "/digitaltwins/n\(n)/relationships/r?\(v)", body)
+                                #expect(result.status.code < 500, "relationship from n\(n): \(result.status)")
+                            }
+                        }
+                        group.addTask {
+                            for attempt in 1...200 {
+                                let incoming = try GatewayTest.json(
+                                    try await second.send(.get, "/digitaltwins/hub/incomingrelationships?\(v)"))
+                                for item in incoming["value"]?.arrayValue ?? [] {
+                                    guard let source = item["$sourceId"]?.stringValue else { continue }
+                                    _ = try await second.send(.delete, "/digitaltwins/\(source)/relationships/r?\(v)")
+                                }
+                                let deleted = try await first.send(.delete, "/digitaltwins/hub?\(v)")
+                                if deleted.status == .noContent { return }
+                                #expect(deleted.status == .badRequest, "attempt \(attempt): \(deleted.status)")
+                                #expect(deleted.headers[HTTPField.Name("x-ms-error-code")!] == "RelationshipsNotDeleted")
+                            }
+                            Issue.record("the twin was never deleted")
+                        }
+                        try await group.waitForAll()
+                    }
+                    #expect(try await first.send(.get, "/digitaltwins/hub?\(v)").status == .notFound)
+                }
+            }
+            let dangling = try await client.query(
+                "SELECT count(*)::int FROM relationships WHERE target_id = 'hub'", logger: TestDatabase.logger)
+            for try await count in dangling.decode(Int.self) { #expect(count == 0) }
+            let events = try await client.query(
+                "SELECT count(*)::int FROM outbox WHERE event->>'type' = 'Microsoft.DigitalTwins.Twin.Delete'",
+                logger: TestDatabase.logger)
+            for try await count in events.decode(Int.self) { #expect(count == 1) }
+        }
+    }
+}

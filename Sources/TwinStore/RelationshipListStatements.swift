@@ -1,0 +1,70 @@
+import PostgresNIO
+
+// The prepared statements of the relationship lists. Each answers in one round trip whether the
+// twin exists (no row: it does not) and one page of its relationships (a row of NULLs: it has
+// none on this page).
+
+/// One page of a twin's outgoing relationships (`$2`: a name or NULL), in id order after `$3`.
+struct OutgoingRelationshipsStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT r.id, r.body::text FROM twins t
+        LEFT JOIN LATERAL (
+            SELECT id, body FROM relationships
+            WHERE source_id = t.id AND ($2::text IS NULL OR name = $2) AND id > $3
+            ORDER BY id LIMIT $4
+        ) r ON true
+        WHERE t.id = $1
+        ORDER BY r.id
+        """
+    static let name = "twins_outgoing_relationships"
+    typealias Row = (String?, String?)
+
+    var source: String
+    var name: String?
+    var after: String
+    var limit: Int
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(source)
+        bindings.append(name)
+        bindings.append(after)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// One page of a twin's incoming relationships (source, id, name), in (id, source) order after
+/// (`$2`, `$3`): ids repeat across sources.
+struct IncomingRelationshipsStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT r.source_id, r.id, r.name FROM twins t
+        LEFT JOIN LATERAL (
+            SELECT source_id, id, name FROM relationships
+            WHERE target_id = t.id AND (id, source_id COLLATE "C") > ($2::text COLLATE "C", $3::text COLLATE "C")
+            ORDER BY id, source_id COLLATE "C" LIMIT $4
+        ) r ON true
+        WHERE t.id = $1
+        ORDER BY r.id, r.source_id COLLATE "C"
+        """
+    static let name = "twins_incoming_relationships"
+    typealias Row = (String?, String?, String?)
+
+    var target: String
+    var afterID: String
+    var afterSource: String
+    var limit: Int
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(target)
+        bindings.append(afterID)
+        bindings.append(afterSource)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
