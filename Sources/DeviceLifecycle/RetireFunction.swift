@@ -17,8 +17,8 @@ import Logging
 /// allocation function writes that tag), else the device id (`deviceId` property or
 /// `data.deviceId`, then `iothub-connection-device-id` / `subject` `devices/{id}`).
 ///
-/// Deletion: delete every outgoing and incoming relationship (all pages), re-read the twin's
-/// ETag and delete it with `If-Match`; on 412 (the twin changed) or 400
+/// Deletion: read every outgoing and incoming relationship (all pages) and the twin's ETag,
+/// delete the relationships, then the twin with `If-Match`; on 412 (the twin changed) or 400
 /// `RelationshipsNotDeleted` (a relationship appeared) start again, at most `maxAttempts` times.
 /// A twin already gone is success, so a redelivered event is harmless.
 ///
@@ -92,21 +92,32 @@ public struct RetireFunction: Sendable {
 
     /// Deletes twin `twinID` and all its relationships (idempotent: a missing twin is success).
     ///
+    /// Each round reads the outgoing and incoming relationships and the twin's ETag at once
+    /// (three independent calls), deletes the relationships (up to
+    /// ``relationshipDeletesInFlight`` at a time), then the twin with `If-Match`. Deleting a
+    /// relationship does not change its twins' ETags, so the ETag read at the start still
+    /// guards the twin: a 412 means the twin itself changed, and the next round reads again.
+    ///
     /// - Throws: ``ContentionError`` after `maxAttempts` rounds, and service/transport errors.
     public func retire(twinID id: String) async throws -> Outcome {
         var deleted = 0
         for attempt in 1...configuration.maxAttempts {
+            async let outgoing = service.relationships(of: id)
+            async let incoming = service.incomingRelationships(of: id)
+            async let twin = service.getTwin(id: id)
+            let relationships: [RelationshipReference]
             do {
-                deleted += try await deleteRelationships(of: id)
+                relationships = try await outgoing + incoming
             } catch let failure as ServiceFailure where failure.isNotFound {
                 // Listing a missing twin's relationships is a 404: it is gone.
                 logger.info("twin not found; nothing to retire", metadata: ["twin": "\(id)"])
                 return Outcome(twinDeleted: false, relationshipsDeleted: deleted)
             }
-            guard let (_, etag) = try await service.getTwin(id: id) else {
+            guard let (_, etag) = try await twin else {
                 logger.info("twin not found; nothing to retire", metadata: ["twin": "\(id)"])
                 return Outcome(twinDeleted: false, relationshipsDeleted: deleted)
             }
+            deleted += try await deleteRelationships(relationships)
             do {
                 try await service.deleteTwin(id: id, ifMatch: etag)
                 logger.info("twin retired", metadata: ["twin": "\(id)", "relationshipsDeleted": "\(deleted)"])
@@ -124,17 +135,27 @@ public struct RetireFunction: Sendable {
         throw ContentionError(twinID: id, attempts: configuration.maxAttempts)
     }
 
-    /// Deletes the twin's outgoing, then incoming relationships; returns how many this call
-    /// deleted (one already gone is skipped). A 404 from a list means the twin is gone.
-    func deleteRelationships(of id: String) async throws -> Int {
-        var count = 0
-        for relationship in try await service.relationships(of: id) {
-            if try await deleteRelationship(relationship) { count += 1 }
+    /// Relationship deletes one retirement keeps in flight: enough to hide the round trips of a
+    /// twin with many relationships, few enough not to crowd out other callers of the service.
+    public static let relationshipDeletesInFlight = 8
+
+    /// Deletes the relationships; returns how many this call deleted (one already gone is
+    /// skipped). The first failure cancels the rest and is thrown.
+    func deleteRelationships(_ relationships: [RelationshipReference]) async throws -> Int {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            var pending = relationships[...]
+            var count = 0
+            func startNext() {
+                guard let relationship = pending.popFirst() else { return }
+                group.addTask { try await deleteRelationship(relationship) }
+            }
+            for _ in 0..<Self.relationshipDeletesInFlight { startNext() }
+            while let wasDeleted = try await group.next() {
+                if wasDeleted { count += 1 }
+                startNext()
+            }
+            return count
         }
-        for relationship in try await service.incomingRelationships(of: id) {
-            if try await deleteRelationship(relationship) { count += 1 }
-        }
-        return count
     }
 
     private func deleteRelationship(_ relationship: RelationshipReference) async throws -> Bool {
