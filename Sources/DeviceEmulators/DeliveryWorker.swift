@@ -16,7 +16,8 @@ import TwinStore
 ///    format. A 2xx marks it delivered; anything else (or no answer) schedules a retry after
 ///    an exponential backoff (``DeliveryConfiguration``), forever: an endpoint that is down
 ///    loses nothing. A worker that dies mid-POST leaves a lease that runs out, and the message
-///    is sent again.
+///    is sent again. An Event Grid endpoint first passes Event Grid's subscription-validation
+///    handshake (``EventGridValidation``); until it does, its deliveries wait the same way.
 /// 3. **Cleanup**: messages delivered everywhere are deleted after the retention time.
 ///
 /// Endpoints are independent (one that is down does not hold back another); messages to
@@ -29,6 +30,7 @@ public struct DeliveryWorker: Service {
     let transport: any Transport
     let wakeup: Wakeup
     let logger: Logger
+    let validation = EventGridValidation()
 
     /// A hub's routing, with parsed queries.
     struct CompiledHub: Sendable {
@@ -187,6 +189,17 @@ public struct DeliveryWorker: Service {
                 // Nothing to send in this format (e.g. a twin change to Event Grid): done.
                 await record(due, delivered: true, status: nil, error: "no \(endpoint.format.rawValue) form")
                 return
+            }
+            if endpoint.format == .eventGrid {
+                let (transport, logger, timeout) = (self.transport, self.logger, configuration.requestTimeout)
+                let failure = await validation.validate("\(hub.configuration.key)/\(endpoint.name)") {
+                    await EventGridValidation.handshake(
+                        to: endpoint, hub: hub.configuration, timeout: timeout, transport: transport, logger: logger)
+                }
+                if let failure {
+                    await record(due, delivered: false, status: failure.status, error: failure.reason)
+                    return
+                }
             }
             do {
                 let response = try await transport.send(request)

@@ -13,7 +13,9 @@ import TwinTestSupport
 
 @testable import DeviceEmulators
 
-/// A webhook receiver for tests: records every POST and answers each path from a plan.
+/// A webhook receiver for tests: records every POST and answers each path from a plan. It
+/// answers Event Grid's subscription-validation events as a subscriber does (echoing the code,
+/// unless told to refuse), and records them apart from the other requests.
 actor Receiver {
     struct Received: Sendable {
         let path: String
@@ -25,6 +27,21 @@ actor Receiver {
     }
 
     private(set) var received: [Received] = []
+    /// The subscription-validation events received, answered or not.
+    private(set) var validations: [Received] = []
+    /// Whether validation events are answered with their code (else 200 with `{}`).
+    private var echoesValidation = true
+
+    func echoValidation(_ echo: Bool) { echoesValidation = echo }
+
+    func validate(path: String, headers: [String: String], body: [UInt8]) -> [UInt8] {
+        validations.append(Received(path: path, headers: headers, body: body, status: 200))
+        guard echoesValidation,
+            let code = (try? JSONParser.parse(body))?.arrayValue?.first?["data"]?["validationCode"]?.stringValue
+        else { return Array("{}".utf8) }
+        return JSONWriter.bytes(["validationResponse": .string(code)])
+    }
+
     /// Per path: the statuses to answer, in order; the last one repeats. Default 200.
     private var statuses: [String: [Int]] = [:]
     private var bodies: [String: [UInt8]] = [:]
@@ -73,9 +90,14 @@ actor Receiver {
             let buffer = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            if let delay = await self.delay(request.uri.path) { try await Task.sleep(for: delay) }
-            let (status, answer) = await self.handle(
-                path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+            let (status, answer): (Int, [UInt8])
+            if headers["aeg-event-type"] == "SubscriptionValidation" {
+                (status, answer) = (200, await self.validate(path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView)))
+            } else {
+                if let delay = await self.delay(request.uri.path) { try await Task.sleep(for: delay) }
+                (status, answer) = await self.handle(
+                    path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+            }
             return Response(
                 status: .init(code: status), headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: answer)))

@@ -193,6 +193,59 @@ struct HubTests {
                     let raw = try #require(event.json?.arrayValue?.first?.objectValue)
                     #expect(raw.keys == ["id", "topic", "subject", "eventType", "eventTime", "data", "dataVersion", "metadataVersion"])
                     #expect(raw["topic"]?.stringValue?.hasSuffix("/IOTHUBS/MYHUB") == true)
+
+                    // Event Grid validated the subscription once, before the notification; the
+                    // Event Hubs endpoint had no handshake.
+                    let validations = await receiver.validations
+                    #expect(validations.map(\.path) == ["/eg/retire"])
+                    let validation = try #require(validations.first)
+                    #expect(validation.headers["x-functions-key"] == "k")
+                    let validationEvent = try #require(validation.json?.arrayValue?.first)
+                    #expect(validationEvent["eventType"] == "Microsoft.EventGrid.SubscriptionValidationEvent")
+                    #expect(validationEvent["data"]?["validationCode"]?.stringValue?.count == 36)
+                    #expect(validationEvent["topic"] == raw["topic"])
+                }
+            }
+        }
+    }
+
+    @Test("an Event Grid endpoint that does not echo the validation code gets nothing until it does")
+    func eventGridValidationHoldsDeliveries() async throws {
+        let receiver = Receiver()
+        await receiver.echoValidation(false)
+        try await receiver.run { base in
+            let hubConfiguration = HubConfiguration(
+                hostName: Fixture.hubHost, sharedAccessPolicies: [Self.owner],
+                endpoints: [RouteEndpoint(name: "grid", url: base + "/eg/retire", format: .eventGrid)],
+                routes: [
+                    MessageRoute(
+                        name: "retire", source: .deviceLifecycleEvents, condition: "opType = 'deleteDeviceIdentity'",
+                        endpointNames: ["grid"])
+                ])
+            let configuration = Fixture.configuration(hub: hubConfiguration)
+            try await Fixture.withDatabase { database in
+                try await Fixture.withHub(configuration, database) { hub in
+                    try await Self.create(hub, Fixture.registrationID)
+                    #expect((try await Self.delete(hub, Fixture.registrationID)).status == .noContent)
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while await receiver.validations.isEmpty, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(25))
+                    }
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(await !receiver.validations.isEmpty)
+                    #expect(await receiver.requests("/eg/retire").isEmpty)
+                    let pending = try await database.query(
+                        "SELECT count(*)::int, max(last_error) FROM hub_deliveries WHERE delivered_at IS NULL",
+                        logger: Fixture.logger)
+                    for try await (count, error) in pending.decode((Int, String?).self) {
+                        #expect(count == 1)
+                        #expect(error?.contains("validationResponse") == true)
+                    }
+
+                    // Once the subscriber answers the handshake, the waiting event arrives.
+                    await receiver.echoValidation(true)
+                    let delivered = try await receiver.wait("/eg/retire")
+                    #expect(delivered.count == 1)
                 }
             }
         }
