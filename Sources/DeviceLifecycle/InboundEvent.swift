@@ -256,29 +256,3 @@ enum BatchResponse {
         return FunctionResponse(status: status, body: ["results": results])
     }
 }
-
-extension InboundDelivery {
-    /// A function's answer to one delivery: 400 for input it cannot read, the Event Grid
-    /// validation handshake, or `handle` for each event with the answers combined.
-    static func dispatch(
-        body: [UInt8], headers: [String: String], function: String, logger: Logger,
-        _ handle: (InboundEvent) async -> FunctionResponse
-    ) async -> FunctionResponse {
-        let delivery: InboundDelivery
-        do {
-            delivery = try classify(body: body, headers: headers)
-        } catch {
-            logger.warning("\(function) input refused", metadata: ["reason": "\(error.message)"])
-            return .badRequest(error.message)
-        }
-        switch delivery {
-        case .subscriptionValidation(let code, _):
-            logger.info("answering Event Grid subscription validation")
-            return validationResponse(code: code)
-        case .events(let events):
-            var responses: [FunctionResponse] = []
-            for event in events { responses.append(await handle(event)) }
-            return BatchResponse.combine(responses)
-        }
-    }
-}

@@ -58,8 +58,30 @@ actor FakeDigitalTwinsService: DigitalTwinsService {
         scripted[operation, default: []] += Array(repeating: error, count: times)
     }
 
-    /// The next `parties` `getTwin` calls read the twin, then wait until all have arrived.
-    func armGetTwinBarrier(parties: Int) { barrier = (parties, []) }
+    /// Whether the last barrier ran out of time before all its parties arrived.
+    private(set) var barrierTimedOut = false
+    private var barrierGeneration = 0
+
+    /// The next `parties` `getTwin` calls read the twin, then wait until all have arrived, or
+    /// until `timeout` passes (then ``barrierTimedOut`` is set and the waiting calls go on), so
+    /// that calls made one after the other fail a test instead of hanging it.
+    func armGetTwinBarrier(parties: Int, timeout: Duration = .seconds(10)) {
+        barrier = (parties, [])
+        barrierTimedOut = false
+        barrierGeneration += 1
+        let generation = barrierGeneration
+        Task {
+            try? await Task.sleep(for: timeout)
+            self.expireBarrier(generation)
+        }
+    }
+
+    private func expireBarrier(_ generation: Int) {
+        guard generation == barrierGeneration, let b = barrier else { return }
+        barrier = nil
+        barrierTimedOut = true
+        for c in b.waiting { c.resume() }
+    }
 
     func twin(_ id: String) -> JSONObject? { twins[id]?.twin }
     func count(_ prefix: String) -> Int { calls.filter { $0.hasPrefix(prefix) }.count }

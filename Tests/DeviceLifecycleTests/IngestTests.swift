@@ -56,6 +56,24 @@ import Testing
         #expect(twin["$metadata"]?["Temperature"]?["sourceTime"] == "2022-05-27T18:49:38.534Z")
     }
 
+    /// A batch with ten readings of one device and one of another: the device's readings are
+    /// applied in the batch's order (the last wins), whatever runs concurrently.
+    @Test func aBatchAppliesOneDevicesReadingsInOrder() async throws {
+        let service = await service()
+        await service.put(id: "other", ["$metadata": ["$model": .string(TestModels.thermostatID)]])
+        let readings = (1...10).map { envelope(body: #"{"Temperature": \#($0).5}"#) }
+        let body = "[" + (readings + [envelope(body: #"{"Temperature": 99.5}"#, device: "other")]).joined(separator: ",") + "]"
+        let response = await function(service).handle(body: body.bytes)
+        #expect(response.status == 200)
+        #expect(response.body["results"]?.arrayValue?.count == 11)
+        let values = await service.patches.filter { $0.id == "thermostat-67" }.map {
+            $0.patch.arrayValue?.first?["value"]
+        }
+        #expect(values == (1...10).map { .double(Double($0) + 0.5) })
+        #expect(await service.twin("thermostat-67")?["Temperature"] == 10.5)
+        #expect(await service.twin("other")?["Temperature"] == 99.5)
+    }
+
     @Test func existingPropertyIsReplaced() async throws {
         let service = await service(["Temperature": 20.0, "Location": "hall"])
         let response = await function(service).handle(

@@ -55,6 +55,19 @@ import Testing
         #expect(await service.twin("d2") == nil)
     }
 
+    /// Four deletions in one batch: their reads meet at a barrier, which only concurrent
+    /// handling can pass (one after the other, the first would wait out the barrier's timeout).
+    @Test func aBatchRetiresDifferentDevicesAtOnce() async throws {
+        let service = FakeDigitalTwinsService()
+        for i in 0..<4 { await service.put(id: "d\(i)", ["$metadata": ["$model": .string(TestModels.thermostatID)]]) }
+        await service.armGetTwinBarrier(parties: 4, timeout: .seconds(5))
+        let body = "[" + (0..<4).map { Fixtures.lifecycleEnvelope(deviceID: "d\($0)", dtId: nil) }.joined(separator: ",") + "]"
+        let response = await function(service).handle(body: body.bytes)
+        #expect(response.status == 200)
+        #expect(await !service.barrierTimedOut)
+        for i in 0..<4 { #expect(await service.twin("d\(i)") == nil) }
+    }
+
     @Test(arguments: ["createDeviceIdentity", "deleteModuleIdentity", "createModuleIdentity", "updateTwin"])
     func otherOperationsAreIgnored(opType: String) async throws {
         let service = await populated()

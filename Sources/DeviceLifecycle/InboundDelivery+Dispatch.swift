@@ -1,0 +1,87 @@
+import DTDL
+import Logging
+
+extension InboundDelivery {
+    /// Events of one batch handled at once, at most. A batch from Event Grid or an Event Hubs
+    /// reader can hold a hundred events; one after the other, each waiting on its Digital
+    /// Twins calls, the last would wait for all the others.
+    static let eventsInFlight = 16
+
+    /// A function's answer to one delivery: 400 for input it cannot read, the Event Grid
+    /// validation handshake, or `handle` for each event with the answers combined.
+    ///
+    /// The events of a batch that are about different devices are handled concurrently (at
+    /// most ``eventsInFlight`` at a time); those about one device (``InboundEvent/deviceKey``)
+    /// one after the other in the batch's order, so that a device's later reading wins.
+    static func dispatch(
+        body: [UInt8], headers: [String: String], function: String, logger: Logger,
+        _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
+    ) async -> FunctionResponse {
+        let delivery: InboundDelivery
+        do {
+            delivery = try classify(body: body, headers: headers)
+        } catch {
+            logger.warning("\(function) input refused", metadata: ["reason": "\(error.message)"])
+            return .badRequest(error.message)
+        }
+        switch delivery {
+        case .subscriptionValidation(let code, _):
+            logger.info("answering Event Grid subscription validation")
+            return validationResponse(code: code)
+        case .events(let events) where events.count == 1:
+            return await handle(events[0])
+        case .events(let events):
+            return BatchResponse.combine(await handleConcurrently(events, handle))
+        }
+    }
+
+    /// Each event's answer, in the events' order.
+    static func handleConcurrently(
+        _ events: [InboundEvent], _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
+    ) async -> [FunctionResponse] {
+        // The batch's positions, grouped by device in order of first appearance.
+        var groups: [[Int]] = []
+        var groupOfDevice: [String: Int] = [:]
+        for (index, event) in events.enumerated() {
+            if let device = event.deviceKey, let group = groupOfDevice[device] {
+                groups[group].append(index)
+            } else {
+                if let device = event.deviceKey { groupOfDevice[device] = groups.count }
+                groups.append([index])
+            }
+        }
+        var responses = [FunctionResponse?](repeating: nil, count: events.count)
+        await withTaskGroup(of: [(Int, FunctionResponse)].self) { group in
+            var pending = groups[...]
+            func startNext() {
+                guard let positions = pending.popFirst() else { return }
+                group.addTask {
+                    var answers: [(Int, FunctionResponse)] = []
+                    for index in positions { answers.append((index, await handle(events[index]))) }
+                    return answers
+                }
+            }
+            for _ in 0..<eventsInFlight { startNext() }
+            while let answers = await group.next() {
+                for (index, response) in answers { responses[index] = response }
+                startNext()
+            }
+        }
+        return responses.map { $0! }
+    }
+}
+
+extension InboundEvent {
+    /// The device the event is about, as far as the envelope says (the connection's device id,
+    /// else `deviceId`, else an Event Grid subject `devices/{id}`); `nil` when it names none.
+    var deviceKey: String? {
+        switch self {
+        case .eventHubs(let message):
+            return message.systemProperties.string("iothub-connection-device-id") ?? message.properties.string("deviceId")
+        case .grid(let event):
+            let data = event.data?.objectValue
+            return data?["systemProperties"]?.objectValue?.string("iothub-connection-device-id") ?? data?.string("deviceId")
+                ?? event.subjectDeviceID
+        }
+    }
+}
