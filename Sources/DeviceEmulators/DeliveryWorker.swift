@@ -274,14 +274,17 @@ public struct DeliveryWorker: Service {
         }.value
     }
 
-    /// Deletes messages delivered everywhere longer than the retention time ago.
+    /// Deletes messages delivered everywhere, the last delivery longer than the retention time
+    /// ago (a message routed nowhere: its routing).
     func cleanup() async throws {
         let retention = seconds(configuration.retention)
         try await client.query(
             """
             DELETE FROM hub_outbox o
             WHERE o.routed_at < now() - make_interval(secs => \(retention)) AND o.hub = ANY(\(Array(hubs.keys)))
-              AND NOT EXISTS (SELECT 1 FROM hub_deliveries d WHERE d.outbox_id = o.id AND d.delivered_at IS NULL)
+              AND NOT EXISTS (
+                SELECT 1 FROM hub_deliveries d WHERE d.outbox_id = o.id
+                  AND (d.delivered_at IS NULL OR d.delivered_at >= now() - make_interval(secs => \(retention))))
             """, logger: logger)
     }
 

@@ -317,7 +317,7 @@ public struct DeliveryConfiguration: Sendable {
     public var requestTimeout: Duration
     /// At most this many deliveries in flight per worker.
     public var batchSize: Int
-    /// Messages delivered everywhere are deleted after this long.
+    /// Messages delivered everywhere are deleted this long after their last delivery.
     public var retention: Duration
 
     /// The defaults: poll every 200 ms; retry after 0.5 s, 1 s, 2 s, ... at most 60 s apart;
