@@ -14,8 +14,9 @@ import TwinStore
 ///
 /// Operations are leased in the database (`FOR UPDATE SKIP LOCKED`), so several workers may
 /// run on one database, and one interrupted by a crash is taken over once its lease ends.
-/// The webhook is called once per registration; a non-2xx answer, a timeout or an invalid
-/// body fails the operation (`errorCode` 400207), as does a hub outside `linkedHubs` (400208).
+/// The webhook is called once per registration, plus `webhookRetries` more times after a
+/// non-2xx answer or a timeout; when those fail too, or the body is invalid, the operation
+/// fails (`errorCode` 400207), as it does for a hub outside `linkedHubs` (400208).
 public struct AllocationWorker: Service {
     let configuration: DPSConfiguration
     let linkedHubs: [String]

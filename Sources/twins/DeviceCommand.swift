@@ -16,8 +16,8 @@ struct DeviceCommand: AsyncParsableCommand {
             Examples:
               twins device --id-scope 0ne00000A1B --group-key "$KEY" --model "dtmi:contosocom:DigitalTwins:Thermostat;1" \\
                   --telemetry '{"Temperature": 21.5}'
-              twins device --dps-endpoint http://127.0.0.1:8082 --hub-endpoint http://127.0.0.1:8083 \\
-                  --id-scope local --group-key "$KEY" --count 100 --prefix thermostat- --messages 3
+              twins device --dps-endpoint http://127.0.0.1:8081 --hub-endpoint http://127.0.0.1:8082 \\
+                  --id-scope 0ne00000001 --group-key "$KEY" --count 100 --prefix thermostat- --messages 3
             """)
 
     @Option(help: ArgumentHelp("DPS's device endpoint (env TWINS_DPS_ENDPOINT).", valueName: "url"))
@@ -47,7 +47,7 @@ struct DeviceCommand: AsyncParsableCommand {
         guard let scope = Environment.optional(idScope, "TWINS_ID_SCOPE"), let key = Environment.optional(groupKey, "TWINS_GROUP_KEY") else {
             throw ValidationError("--id-scope and --group-key (or TWINS_ID_SCOPE and TWINS_GROUP_KEY) are required")
         }
-        guard count >= 1, messages >= 0, interval >= 0 else { throw ValidationError("--count, --messages and --interval must be positive") }
+        guard count >= 1, messages >= 0, interval >= 0 else { throw ValidationError("--count must be at least 1; --messages and --interval cannot be negative") }
         let fixedMessage = try telemetry.map { text -> JSONObject in
             guard case .object(let object) = try Output.readJSON(text) else { throw ValidationError("--telemetry must be a JSON object") }
             return object

@@ -7,7 +7,7 @@ struct Twins: AsyncParsableCommand {
         commandName: "twins",
         abstract: "An Azure Digital Twins compatible service on PostgreSQL.",
         discussion: """
-            Every option also reads an environment variable (shown in each command's help); a flag \
+            Most options also read an environment variable (shown in each command's help); a flag \
             given on the command line wins over the variable.
             """,
         subcommands: [Serve.self, Database.self, DevCert.self, ModelCommand.self, TwinCommand.self, RelationshipCommand.self, QueryCommand.self, TelemetryCommand.self, DeviceCommand.self, Functions.self, Emulate.self]
