@@ -77,6 +77,13 @@ func runClientCommand(_ body: () async throws -> Void) async throws {
     } catch let error as CredentialError {
         FileHandle.standardError.write(Data("twins: error: \(error)\n".utf8))
         throw ExitCode(1)
+    } catch let error as TransportError {
+        FileHandle.standardError.write(Data("twins: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as SASError {
+        // Only `twins device` signs, with keys derived from its group key.
+        FileHandle.standardError.write(Data("twins: error: --group-key: \(error.detail)\n".utf8))
+        throw ExitCode(1)
     }
 }
 
