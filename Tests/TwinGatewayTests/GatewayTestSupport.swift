@@ -19,12 +19,19 @@ enum GatewayTest {
     static func withGateways(
         _ count: Int = 1, _ body: @Sendable @escaping ([any TestClientProtocol]) async throws -> Void
     ) async throws {
+        try await withGatewaysAndDatabase(count) { gateways, _ in try await body(gateways) }
+    }
+
+    /// As ``withGateways(_:_:)``, also passing the database, for checks in SQL.
+    static func withGatewaysAndDatabase(
+        _ count: Int, _ body: @Sendable @escaping ([any TestClientProtocol], PostgresClient) async throws -> Void
+    ) async throws {
         try await TestDatabase.withFreshDatabase { _, client in
             try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
             let apps = (0..<count).map { _ in
                 Application(router: buildRouter(database: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
             }
-            try await nest(apps[...], clients: [], body)
+            try await nest(apps[...], clients: []) { gateways in try await body(gateways, client) }
         }
     }
 

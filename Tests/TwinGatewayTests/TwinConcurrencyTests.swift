@@ -94,47 +94,39 @@ struct TwinWriteRaceTests {
     /// uploaded and move the model generation) all land: a write that loses a race reads again
     /// instead of overwriting, and each landed write records exactly one event.
     @Test func racingPatchesAllLandWithOneEventEach() async throws {
-        try await TestDatabase.withFreshDatabase { _, client in
-            try await TwinStoreMigrations.migrate(client)
-            let apps = (0..<2).map { _ in
-                Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
-            }
-            let v = GatewayTest.version
-            try await apps[0].test(.router) { first in
-                try await apps[1].test(.router) { second in
-                    let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Tagged;1","@type":"Interface","contents":[{"@type":"Property","name":"marks","schema":{"@type":"Map","mapKey":{"name":"k","schema":"string"},"mapValue":{"name":"v","schema":"integer"}}}]}]"#
-                    #expect(try await first.send(.post, "/models?\(v)", model).status == .created)
-                    let created = try await first.send(
-                        .put, "/digitaltwins/tagged?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Tagged;1"},"marks":{}}"#)
-                    #expect(created.status == .ok)
-                    let writers = 40
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for w in 0..<writers {
-                            let http = w % 2 == 0 ? first : second
-                            group.addTask {
-                                let patch = #"[{"op":"add","path":"/marks/k\#(w)","value":\#(w)}]"#
-                                let result = try await http.send(.patch, "/digitaltwins/tagged?\(v)", patch)
-                                #expect(result.status == .noContent, "writer \(w)")
-                            }
-                        }
-                        for m in 0..<3 {
-                            group.addTask {
-                                let other = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Other\#(m);1","@type":"Interface"}]"#
-                                let uploaded = try await second.send(.post, "/models?\(v)", other)
-                                #expect(uploaded.status == .created)
-                            }
-                        }
-                        try await group.waitForAll()
+        try await GatewayTest.withGatewaysAndDatabase(2) { gateways, client in
+            let (first, second, v) = (gateways[0], gateways[1], GatewayTest.version)
+            let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Tagged;1","@type":"Interface","contents":[{"@type":"Property","name":"marks","schema":{"@type":"Map","mapKey":{"name":"k","schema":"string"},"mapValue":{"name":"v","schema":"integer"}}}]}]"#
+            #expect(try await first.send(.post, "/models?\(v)", model).status == .created)
+            let created = try await first.send(
+                .put, "/digitaltwins/tagged?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Tagged;1"},"marks":{}}"#)
+            #expect(created.status == .ok)
+            let writers = 40
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for w in 0..<writers {
+                    let http = w % 2 == 0 ? first : second
+                    group.addTask {
+                        let patch = #"[{"op":"add","path":"/marks/k\#(w)","value":\#(w)}]"#
+                        let result = try await http.send(.patch, "/digitaltwins/tagged?\(v)", patch)
+                        #expect(result.status == .noContent, "writer \(w)")
                     }
-                    let twin = try GatewayTest.json(try await first.send(.get, "/digitaltwins/tagged?\(v)"))
-                    guard case .object(let marks)? = twin["marks"] else {
-                        Issue.record("marks is not an object: \(twin)")
-                        return
-                    }
-                    #expect(marks.count == writers)
-                    for w in 0..<writers { #expect(marks["k\(w)"] == .integer(Int64(w))) }
                 }
+                for m in 0..<3 {
+                    group.addTask {
+                        let other = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Other\#(m);1","@type":"Interface"}]"#
+                        let uploaded = try await second.send(.post, "/models?\(v)", other)
+                        #expect(uploaded.status == .created)
+                    }
+                }
+                try await group.waitForAll()
             }
+            let twin = try GatewayTest.json(try await first.send(.get, "/digitaltwins/tagged?\(v)"))
+            guard case .object(let marks)? = twin["marks"] else {
+                Issue.record("marks is not an object: \(twin)")
+                return
+            }
+            #expect(marks.count == writers)
+            for w in 0..<writers { #expect(marks["k\(w)"] == .integer(Int64(w))) }
             let rows = try await client.query(
                 "SELECT event->>'type', count(*)::int FROM outbox WHERE event->>'subject' = 'tagged' GROUP BY 1 ORDER BY 1",
                 logger: TestDatabase.logger)
@@ -147,37 +139,40 @@ struct TwinWriteRaceTests {
 
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
 struct TwinDeleteRaceTests {
+    static let v = GatewayTest.version
+
+    /// Uploads a model with a relationship `link` and creates twins of it.
+    static func nodes(_ ids: [String], through http: any TestClientProtocol) async throws {
+        let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
+        #expect(try await http.send(.post, "/models?\(v)", model).status == .created)
+        for id in ids {
+            let created = try await http.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
+            #expect(created.status == .ok)
+        }
+    }
+
     /// A relationship to the twin inserted by a transaction that commits while the DELETE
     /// waits for the twin's row: the DELETE's relationship check did not see it, the foreign key
     /// refuses the delete, and the answer is ADT's `RelationshipsNotDeleted` (not a 500).
     @Test func aRelationshipCommittedDuringTheDeleteGivesRelationshipsNotDeleted() async throws {
-        try await TestDatabase.withFreshDatabase { _, client in
-            try await TwinStoreMigrations.migrate(client)
-            let app = Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
-            let v = GatewayTest.version
-            try await app.test(.router) { http in
-                let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
-                #expect(try await http.send(.post, "/models?\(v)", model).status == .created)
-                for id in ["hub", "n0"] {
-                    let created = try await http.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
-                    #expect(created.status == .ok)
-                }
-                try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: TestDatabase.logger)
-                    try await connection.query(
-                        """
-                        INSERT INTO relationships (source_id, id, name, target_id, etag, body)
-                        VALUES ('n0', 'r', 'link', 'hub', gen_random_uuid(), '{}')
-                        """, logger: TestDatabase.logger)
-                    async let deleted = http.send(.delete, "/digitaltwins/hub?\(v)")
-                    try await Task.sleep(for: .milliseconds(500))
-                    try await connection.query("COMMIT", logger: TestDatabase.logger)
-                    let response = try await deleted
-                    #expect(response.status == .badRequest)
-                    #expect(response.headers[HTTPField.Name("x-ms-error-code")!] == "RelationshipsNotDeleted")
-                }
-                #expect(try await http.send(.get, "/digitaltwins/hub?\(v)").status == .ok)
+        try await GatewayTest.withGatewaysAndDatabase(1) { gateways, client in
+            let http = gateways[0]
+            try await Self.nodes(["hub", "n0"], through: http)
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: TestDatabase.logger)
+                try await connection.query(
+                    """
+                    INSERT INTO relationships (source_id, id, name, target_id, etag, body)
+                    VALUES ('n0', 'r', 'link', 'hub', gen_random_uuid(), '{}')
+                    """, logger: TestDatabase.logger)
+                async let deleted = http.send(.delete, "/digitaltwins/hub?\(Self.v)")
+                try await Task.sleep(for: .milliseconds(500))
+                try await connection.query("COMMIT", logger: TestDatabase.logger)
+                let response = try await deleted
+                #expect(response.status == .badRequest)
+                #expect(response.headers[HTTPField.Name("x-ms-error-code")!] == "RelationshipsNotDeleted")
             }
+            #expect(try await http.send(.get, "/digitaltwins/hub?\(Self.v)").status == .ok)
         }
     }
 
@@ -187,49 +182,36 @@ struct TwinDeleteRaceTests {
     /// database, never answered with 500), the twin ends deleted once with one Delete event, and
     /// no relationship is left pointing at it.
     @Test func deletesRacingRelationshipCreatesNeverFailOrLeaveDanglingRelationships() async throws {
-        try await TestDatabase.withFreshDatabase { _, client in
-            try await TwinStoreMigrations.migrate(client)
-            let apps = (0..<2).map { _ in
-                Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
-            }
-            let v = GatewayTest.version
-            try await apps[0].test(.router) { first in
-                try await apps[1].test(.router) { second in
-                    let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
-                    #expect(try await first.send(.post, "/models?\(v)", model).status == .created)
-                    for id in ["hub"] + (0..<30).map({ "n\($0)" }) {
-                        let created = try await first.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
-                        #expect(created.status == .ok)
+        try await GatewayTest.withGatewaysAndDatabase(2) { gateways, client in
+            let (first, second, v) = (gateways[0], gateways[1], Self.v)
+            try await Self.nodes(["hub"] + (0..<30).map { "n\($0)" }, through: first)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<30 {
+                    let http = gateways[n % 2]
+                    group.addTask {
+                        let body = #"{"$relationshipName":"link","$targetId":"hub"}"#
+                        let result = try await http.send(.put, "/digitaltwins/n\(n)/relationships/r?\(v)", body)
+                        #expect(result.status.code < 500, "relationship from n\(n): \(result.status)")
                     }
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for n in 0..<30 {
-                            let http = n % 2 == 0 ? first : second
-                            group.addTask {
-                                let body = #"{"$relationshipName":"link","$targetId":"hub"}"#
-                                let result = try await http.send(.put, "/digitaltwins/n\(n)/relationships/r?\(v)", body)
-                                #expect(result.status.code < 500, "relationship from n\(n): \(result.status)")
-                            }
-                        }
-                        group.addTask {
-                            for attempt in 1...200 {
-                                let incoming = try GatewayTest.json(
-                                    try await second.send(.get, "/digitaltwins/hub/incomingrelationships?\(v)"))
-                                for item in incoming["value"]?.arrayValue ?? [] {
-                                    guard let source = item["$sourceId"]?.stringValue else { continue }
-                                    _ = try await second.send(.delete, "/digitaltwins/\(source)/relationships/r?\(v)")
-                                }
-                                let deleted = try await first.send(.delete, "/digitaltwins/hub?\(v)")
-                                if deleted.status == .noContent { return }
-                                #expect(deleted.status == .badRequest, "attempt \(attempt): \(deleted.status)")
-                                #expect(deleted.headers[HTTPField.Name("x-ms-error-code")!] == "RelationshipsNotDeleted")
-                            }
-                            Issue.record("the twin was never deleted")
-                        }
-                        try await group.waitForAll()
-                    }
-                    #expect(try await first.send(.get, "/digitaltwins/hub?\(v)").status == .notFound)
                 }
+                group.addTask {
+                    for attempt in 1...200 {
+                        let incoming = try GatewayTest.json(
+                            try await second.send(.get, "/digitaltwins/hub/incomingrelationships?\(v)"))
+                        for item in incoming["value"]?.arrayValue ?? [] {
+                            guard let source = item["$sourceId"]?.stringValue else { continue }
+                            _ = try await second.send(.delete, "/digitaltwins/\(source)/relationships/r?\(v)")
+                        }
+                        let deleted = try await first.send(.delete, "/digitaltwins/hub?\(v)")
+                        if deleted.status == .noContent { return }
+                        #expect(deleted.status == .badRequest, "attempt \(attempt): \(deleted.status)")
+                        #expect(deleted.headers[HTTPField.Name("x-ms-error-code")!] == "RelationshipsNotDeleted")
+                    }
+                    Issue.record("the twin was never deleted")
+                }
+                try await group.waitForAll()
             }
+            #expect(try await first.send(.get, "/digitaltwins/hub?\(v)").status == .notFound)
             let dangling = try await client.query(
                 "SELECT count(*)::int FROM relationships WHERE target_id = 'hub'", logger: TestDatabase.logger)
             for try await count in dangling.decode(Int.self) { #expect(count == 0) }
