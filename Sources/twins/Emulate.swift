@@ -39,8 +39,9 @@ struct Emulate: AsyncParsableCommand {
 
     @Option(help: "Gateway port.") var port = 8080
     @Option(help: "Functions port.") var functionsPort = 7071
-    @Option(help: "DPS emulator port.") var dpsPort = 8081
-    @Option(help: "IoT Hub emulator port.") var hubPort = 8082
+    // Optional so that giving them with --config (whose file has its own) can be refused.
+    @Option(help: "DPS emulator port (default 8081).") var dpsPort: Int?
+    @Option(help: "IoT Hub emulator port (default 8082).") var hubPort: Int?
     @Option(help: ArgumentHelp("Emulator configuration (JSON) instead of the defaults.", valueName: "file")) var config: String?
     @Option(help: ArgumentHelp("Model of twins whose device sends none (allocate's default).", valueName: "dtmi")) var defaultModel: String?
     @Option(help: ArgumentHelp("The enrollment group's key, base64 (env TWINS_GROUP_KEY). Default: a development key.", valueName: "key"))
@@ -48,6 +49,15 @@ struct Emulate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Key of the emulators' management APIs (env TWINS_SERVICE_KEY). Default: twins-local-service-key.", valueName: "key"))
     var serviceKey: String?
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard let config else { return }
+        let given = [("--dps-port", dpsPort), ("--hub-port", hubPort)].filter { $0.1 != nil }.map(\.0)
+            + [("--group-key", groupKey), ("--service-key", serviceKey)].filter { $0.1 != nil }.map(\.0)
+        guard given.isEmpty else {
+            throw ValidationError("\(given.joined(separator: ", ")) set the built-in emulators; with --config, set them in \(config)")
+        }
+    }
 
     func run() async throws {
         try await runReportingFailure {
@@ -70,7 +80,7 @@ struct Emulate: AsyncParsableCommand {
                 emulators = EmulatorConfiguration(
                     serviceKey: Environment.optional(serviceKey, "TWINS_SERVICE_KEY") ?? Self.developmentServiceKey,
                     dps: DPSConfiguration(
-                        host: host, port: dpsPort, idScope: Self.idScope, linkedHubs: [Self.hubName],
+                        host: host, port: dpsPort ?? 8081, idScope: Self.idScope, linkedHubs: [Self.hubName],
                         enrollmentGroups: [
                             EnrollmentGroup(
                                 id: "devices", primaryKey: key, webhookURL: "\(functionsURL)/api/DpsAdtAllocationFunc",
@@ -78,7 +88,7 @@ struct Emulate: AsyncParsableCommand {
                         ],
                         webhookRetries: 3),
                     hub: HubEmulatorConfiguration(
-                        host: host, port: hubPort,
+                        host: host, port: hubPort ?? 8082,
                         hubs: [
                             HubConfiguration(
                                 hostName: Self.hubName,
