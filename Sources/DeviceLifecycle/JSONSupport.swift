@@ -63,10 +63,14 @@ enum MessageBody {
 
 /// Message timestamps, normalised to RFC 3339 for `sourceTime` / `Telemetry-Source-Time`.
 enum Timestamp {
+    /// Epoch milliseconds of years 0001 to 9999, the years RFC 3339 can write.
+    static let writableMilliseconds: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
     /// RFC 3339 UTC with milliseconds for an epoch time in milliseconds (IoT Hub's
-    /// `iothub-enqueuedtime` AMQP annotation).
-    static func rfc3339(epochMilliseconds ms: Int64) -> String {
-        UTCTimestamp.rfc3339(epochMicroseconds: ms * 1_000, fractionDigits: 3)
+    /// `iothub-enqueuedtime` AMQP annotation); `nil` outside years 0001 to 9999.
+    static func rfc3339(epochMilliseconds ms: Int64) -> String? {
+        guard writableMilliseconds.contains(ms) else { return nil }
+        return UTCTimestamp.rfc3339(epochMicroseconds: ms * 1_000, fractionDigits: 3)
     }
 
     /// A message time as RFC 3339: epoch milliseconds (number or digit string) are converted;
@@ -78,7 +82,8 @@ enum Timestamp {
         case .integer(let ms)?:
             return rfc3339(epochMilliseconds: ms)
         case .double(let ms)?:
-            return ms.isFinite ? rfc3339(epochMilliseconds: Int64(ms)) : nil
+            let range = writableMilliseconds
+            return ms >= Double(range.lowerBound) && ms <= Double(range.upperBound) ? rfc3339(epochMilliseconds: Int64(ms)) : nil
         case .string(let s)?:
             if !s.isEmpty, s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber), let ms = Int64(s) {
                 return rfc3339(epochMilliseconds: ms)

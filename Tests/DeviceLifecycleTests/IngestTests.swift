@@ -56,12 +56,18 @@ import Testing
         #expect(twin["$metadata"]?["Temperature"]?["sourceTime"] == "2022-05-27T18:49:38.534Z")
     }
 
-    /// A batch with ten readings of one device and one of another: the device's readings are
-    /// applied in the batch's order (the last wins), whatever runs concurrently.
-    @Test func aBatchAppliesOneDevicesReadingsInOrder() async throws {
+    /// A batch with ten readings for one twin (from two devices, one naming the twin by its
+    /// `dtId` property) and one for another twin: the twin's readings are applied in the batch's
+    /// order (the last wins), whatever runs concurrently.
+    @Test func aBatchAppliesOneTwinsReadingsInOrder() async throws {
         let service = await service()
         await service.put(id: "other", ["$metadata": ["$model": .string(TestModels.thermostatID)]])
-        let readings = (1...10).map { envelope(body: #"{"Temperature": \#($0).5}"#) }
+        let readings = (1...10).map { i in
+            i % 2 == 0
+                ? envelope(body: #"{"Temperature": \#(i).5}"#)
+                : envelope(body: #"{"Temperature": \#(i).5}"#, device: "gateway-device").replacingOccurrences(
+                    of: #""properties": {}"#, with: #""properties": {"dtId": "thermostat-67"}"#)
+        }
         let body = "[" + (readings + [envelope(body: #"{"Temperature": 99.5}"#, device: "other")]).joined(separator: ",") + "]"
         let response = await function(service).handle(body: body.bytes)
         #expect(response.status == 200)
@@ -291,5 +297,11 @@ import Testing
         #expect(Timestamp.normalize(.string("yesterday")) == nil)
         #expect(Timestamp.normalize(.bool(true)) == nil)
         #expect(Timestamp.normalize(nil) == nil)
+        // Epoch times RFC 3339 cannot write (and whose microseconds would overflow) are dropped.
+        #expect(Timestamp.normalize(.string("10000000000000000")) == nil)
+        #expect(Timestamp.normalize(.integer(Int64.max)) == nil)
+        #expect(Timestamp.normalize(.integer(-62_135_596_800_001)) == nil)
+        #expect(Timestamp.normalize(.double(1e300)) == nil)
+        #expect(Timestamp.normalize(.integer(-62_135_596_800_000)) == "0001-01-01T00:00:00.000Z")
     }
 }
