@@ -10,11 +10,13 @@ extension InboundDelivery {
     /// A function's answer to one delivery: 400 for input it cannot read, the Event Grid
     /// validation handshake, or `handle` for each event with the answers combined.
     ///
-    /// The events of a batch that are about different devices are handled concurrently (at
-    /// most ``eventsInFlight`` at a time); those about one device (``InboundEvent/deviceKey``)
-    /// one after the other in the batch's order, so that a device's later reading wins.
+    /// The events of a batch that change different twins are handled concurrently (at most
+    /// ``eventsInFlight`` at a time); those with the same `target` (the twin the function
+    /// writes) one after the other in the batch's order, so that a later reading wins. Events
+    /// without a target (ignored or malformed ones) run on their own.
     static func dispatch(
         body: [UInt8], headers: [String: String], function: String, logger: Logger,
+        target: @escaping @Sendable (InboundEvent) -> String?,
         _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
     ) async -> FunctionResponse {
         let delivery: InboundDelivery
@@ -31,22 +33,24 @@ extension InboundDelivery {
         case .events(let events) where events.count == 1:
             return await handle(events[0])
         case .events(let events):
-            return BatchResponse.combine(await handleConcurrently(events, handle))
+            return BatchResponse.combine(await handleConcurrently(events, target: target, handle))
         }
     }
 
     /// Each event's answer, in the events' order.
     static func handleConcurrently(
-        _ events: [InboundEvent], _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
+        _ events: [InboundEvent], target: (InboundEvent) -> String?,
+        _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
     ) async -> [FunctionResponse] {
-        // The batch's positions, grouped by device in order of first appearance.
+        // The batch's positions, grouped by target in order of first appearance.
         var groups: [[Int]] = []
-        var groupOfDevice: [String: Int] = [:]
+        var groupOfTarget: [String: Int] = [:]
         for (index, event) in events.enumerated() {
-            if let device = event.deviceKey, let group = groupOfDevice[device] {
+            let key = target(event)
+            if let key, let group = groupOfTarget[key] {
                 groups[group].append(index)
             } else {
-                if let device = event.deviceKey { groupOfDevice[device] = groups.count }
+                if let key { groupOfTarget[key] = groups.count }
                 groups.append([index])
             }
         }
@@ -68,20 +72,5 @@ extension InboundDelivery {
             }
         }
         return responses.map { $0! }
-    }
-}
-
-extension InboundEvent {
-    /// The device the event is about, as far as the envelope says (the connection's device id,
-    /// else `deviceId`, else an Event Grid subject `devices/{id}`); `nil` when it names none.
-    var deviceKey: String? {
-        switch self {
-        case .eventHubs(let message):
-            return message.systemProperties.string("iothub-connection-device-id") ?? message.properties.string("deviceId")
-        case .grid(let event):
-            let data = event.data?.objectValue
-            return data?["systemProperties"]?.objectValue?.string("iothub-connection-device-id") ?? data?.string("deviceId")
-                ?? event.subjectDeviceID
-        }
     }
 }

@@ -56,7 +56,13 @@ public struct IngestFunction: Sendable {
     /// Handles one delivery: an Event Hubs envelope (or a batch), Event Grid events (including
     /// the validation handshake) or CloudEvents.
     public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
-        await InboundDelivery.dispatch(body: body, headers: headers, function: "ingest", logger: logger) { await handle($0) }
+        await InboundDelivery.dispatch(
+            body: body, headers: headers, function: "ingest", logger: logger,
+            target: { event in
+                guard case .message(let message) = TelemetryMessage.read(event) else { return nil }
+                return message.twinID
+            }
+        ) { await handle($0) }
     }
 
     /// Handles one event.

@@ -60,7 +60,14 @@ public struct RetireFunction: Sendable {
     /// Handles one delivery: an Event Hubs envelope (or a batch of them), Event Grid events,
     /// or CloudEvents. `headers` matter for CloudEvents binary mode only.
     public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
-        await InboundDelivery.dispatch(body: body, headers: headers, function: "retire", logger: logger) { await handle($0) }
+        let configuration = self.configuration
+        return await InboundDelivery.dispatch(
+            body: body, headers: headers, function: "retire", logger: logger,
+            target: { event in
+                guard case .retire(let twinID) = Self.retirementTarget(of: event, configuration: configuration) else { return nil }
+                return twinID
+            }
+        ) { await handle($0) }
     }
 
     /// Handles one event.
