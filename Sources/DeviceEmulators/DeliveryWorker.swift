@@ -153,9 +153,10 @@ public struct DeliveryWorker: Service {
         let message: HubMessage
     }
 
-    /// Leases up to `limit` due deliveries for one request timeout plus 30 s.
+    /// Leases up to `limit` due deliveries for two request timeouts (an Event Grid handshake,
+    /// then the POST) plus 30 s.
     func claimDue(limit: Int) async throws -> [Due] {
-        let lease = seconds(configuration.requestTimeout) + 30
+        let lease = 2 * seconds(configuration.requestTimeout) + 30
         let rows = try await client.query(
             """
             UPDATE hub_deliveries d SET next_attempt_at = now() + make_interval(secs => \(lease)), attempts = d.attempts + 1
