@@ -23,7 +23,7 @@ devices=${BENCH_DEVICES:-1000}
 parallel=${BENCH_PARALLEL:-16}
 rate=${BENCH_DELETE_RATE:-83}
 [ "$devices" -ge 2 ] || { echo "error: BENCH_DEVICES must be at least 2" >&2; exit 2; }
-[ "$rate" -ge 1 ] || { echo "error: BENCH_DELETE_RATE must be at least 1" >&2; exit 2; }
+awk -v r="$rate" 'BEGIN { exit !(r + 0 > 0) }' || { echo "error: BENCH_DELETE_RATE must be a positive number (deletions/s)" >&2; exit 2; }
 model="dtmi:contosocom:DigitalTwins:Thermostat;1"
 api="api-version=2023-10-31"
 
@@ -139,7 +139,9 @@ while [ "$sent" -lt "$half" ]; do
 done
 paced_seconds=$(elapsed "$start")
 wait_retired 1 "$half"
-IFS='|' read -r paced_n paced_p50 paced_p99 paced_max <<<"$(latency 1 "$half")"
+paced=$(latency 1 "$half")
+IFS='|' read -r paced_n paced_p50 paced_p99 paced_max <<<"$paced"
+[ "$paced_n" = "$half" ] || { echo "error: latencies measured for ${paced_n:-no} devices of $half" >&2; exit 1; }
 echo "deleted $half in ${paced_seconds}s; their twins are gone"
 
 echo
@@ -150,7 +152,9 @@ delete_seconds=$(elapsed "$start")
 wait_retired $((half + 1)) "$devices"
 retire_seconds=$(elapsed "$start")
 [ "$(count_twins)" = 0 ] || { echo "error: twins left after retiring every device" >&2; exit 1; }
-IFS='|' read -r burst_n burst_p50 burst_p99 burst_max <<<"$(latency $((half + 1)) "$devices")"
+burst=$(latency $((half + 1)) "$devices")
+IFS='|' read -r burst_n burst_p50 burst_p99 burst_max <<<"$burst"
+[ "$burst_n" = "$((devices - half))" ] || { echo "error: latencies measured for ${burst_n:-no} devices of $((devices - half))" >&2; exit 1; }
 echo "hub deletions took ${delete_seconds}s; every twin gone after ${retire_seconds}s"
 
 echo
