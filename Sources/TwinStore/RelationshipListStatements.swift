@@ -4,14 +4,14 @@ import PostgresNIO
 // twin exists (no row: it does not) and one page of its relationships (a row of NULLs: it has
 // none on this page).
 
-/// One page of a twin's outgoing relationships (`$2`: a name or NULL), in id order after `$3`.
+/// One page of a twin's outgoing relationships, in id order after `$2`. (A list filtered by
+/// name is planned per call instead, see `RelationshipStore.outgoing`: a prepared plan for
+/// "any name or this one" would not use the `(source_id, name, id)` index.)
 struct OutgoingRelationshipsStatement: PostgresPreparedStatement {
     static let sql = """
         SELECT r.id, r.body::text FROM twins t
         LEFT JOIN LATERAL (
-            SELECT id, body FROM relationships
-            WHERE source_id = t.id AND ($2::text IS NULL OR name = $2) AND id > $3
-            ORDER BY id LIMIT $4
+            SELECT id, body FROM relationships WHERE source_id = t.id AND id > $2 ORDER BY id LIMIT $3
         ) r ON true
         WHERE t.id = $1
         ORDER BY r.id
@@ -20,14 +20,12 @@ struct OutgoingRelationshipsStatement: PostgresPreparedStatement {
     typealias Row = (String?, String?)
 
     var source: String
-    var name: String?
     var after: String
     var limit: Int
 
     func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
+        var bindings = PostgresBindings(capacity: 3)
         bindings.append(source)
-        bindings.append(name)
         bindings.append(after)
         bindings.append(limit)
         return bindings

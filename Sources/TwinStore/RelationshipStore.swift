@@ -152,15 +152,28 @@ public struct RelationshipStore: Sendable {
     public func outgoing(of source: String, name: String?, after: String?, limit: Int = pageSize) async throws
         -> (items: [String], next: String?)
     {
-        let rows = try await client.execute(
-            OutgoingRelationshipsStatement(source: source, name: name, after: after ?? "", limit: limit + 1), logger: logger)
-        var found = false
-        var items: [(String, String)] = []
-        for try await (id, body) in rows {
-            found = true
-            if let id, let body { items.append((id, body)) }
+        var rows: [(String?, String?)] = []
+        if let name {
+            let filtered = try await client.query(
+                """
+                SELECT r.id, r.body::text FROM twins t
+                LEFT JOIN LATERAL (
+                    SELECT id, body FROM relationships WHERE source_id = t.id AND name = \(name) AND id > \(after ?? "")
+                    ORDER BY id LIMIT \(limit + 1)
+                ) r ON true
+                WHERE t.id = \(source)
+                ORDER BY r.id
+                """, logger: logger)
+            for try await row in filtered.decode((String?, String?).self) { rows.append(row) }
+        } else {
+            let all = try await client.execute(
+                OutgoingRelationshipsStatement(source: source, after: after ?? "", limit: limit + 1), logger: logger)
+            for try await row in all { rows.append(row) }
         }
-        guard found else { throw ServiceError.twinNotFound(source) }
+        // No row: no such twin; a row of NULLs: no relationship on this page.
+        guard !rows.isEmpty else { throw ServiceError.twinNotFound(source) }
+        var items: [(String, String)] = []
+        for case let (id?, body?) in rows { items.append((id, body)) }
         let more = items.count > limit
         if more { items.removeLast(items.count - limit) }
         return (items.map(\.1), more ? items.last?.0 : nil)
