@@ -12,11 +12,12 @@ import TwinStore
 ///    enabled routes of its source; one `hub_deliveries` row is created per selected endpoint,
 ///    in one transaction with marking the message routed.
 /// 2. **Delivery**: due deliveries are leased (`FOR UPDATE SKIP LOCKED`, so several workers
-///    can share a database) and POSTed, each as a JSON array of one message in the endpoint's
-///    format. A 2xx marks it delivered; anything else (or no answer) schedules a retry after
-///    an exponential backoff (``DeliveryConfiguration``), forever: an endpoint that is down
-///    loses nothing. A worker that dies mid-POST leaves a lease that runs out, and the message
-///    is sent again. An Event Grid endpoint first passes Event Grid's subscription-validation
+///    can share a database) and POSTed as a JSON array in the endpoint's format: the
+///    deliveries due to one endpoint together, at most its `maxBatchSize` in one POST, in the
+///    order the hub queued them. A 2xx marks them delivered; anything else (or no answer)
+///    schedules a retry after an exponential backoff (``DeliveryConfiguration``), forever: an
+///    endpoint that is down loses nothing. A worker that dies mid-POST leaves a lease that runs
+///    out, and the messages are sent again. An Event Grid endpoint first passes Event Grid's subscription-validation
 ///    handshake (``EventGridValidation``); until it does, its deliveries wait the same way.
 /// 3. **Cleanup**: messages delivered everywhere are deleted after the retention time.
 ///
@@ -88,11 +89,11 @@ public struct DeliveryWorker: Service {
                         let routed = try await routeNew()
                         let capacity = configuration.batchSize - inFlight.value
                         let due = capacity > 0 ? try await claimDue(limit: capacity) : []
-                        for delivery in due {
-                            inFlight.add(1)
+                        for batch in batches(due) {
+                            inFlight.add(batch.count)
                             group.addTask {
-                                await deliver(delivery)
-                                inFlight.add(-1)
+                                await deliver(batch)
+                                inFlight.add(-batch.count)
                                 wakeup.signal()
                             }
                         }
@@ -178,103 +179,6 @@ public struct DeliveryWorker: Service {
         return due
     }
 
-    /// POSTs one delivery and records the outcome.
-    func deliver(_ due: Due) async {
-        let metadata: Logger.Metadata = [
-            "endpoint": "\(due.endpoint)", "outboxId": "\(due.message.outboxID)", "attempt": "\(due.attempts)",
-        ]
-        let outcome: (status: Int?, error: String?)
-        if let hub = hubs[due.message.hub], let endpoint = hub.endpoints[due.endpoint] {
-            guard let request = Self.request(for: due.message, to: endpoint, hub: hub.configuration, timeout: configuration.requestTimeout)
-            else {
-                // Nothing to send in this format (e.g. a twin change to Event Grid): done.
-                await record(due, delivered: true, status: nil, error: "no \(endpoint.format.rawValue) form")
-                return
-            }
-            if endpoint.format == .eventGrid {
-                let (transport, logger, timeout) = (self.transport, self.logger, configuration.requestTimeout)
-                let failure = await validation.validate("\(hub.configuration.key)/\(endpoint.name)") {
-                    await EventGridValidation.handshake(
-                        to: endpoint, hub: hub.configuration, timeout: timeout, transport: transport, logger: logger)
-                }
-                if let failure {
-                    await record(due, delivered: false, status: failure.status, error: failure.reason)
-                    return
-                }
-            }
-            do {
-                let response = try await transport.send(request)
-                outcome = (response.status, response.isSuccess ? nil : "HTTP \(response.status)")
-            } catch {
-                if error is CancellationError || Task.isCancelled {
-                    // Shutting down: give the delivery back so that the next run sends it at once.
-                    await release(due)
-                    return
-                }
-                outcome = (nil, (error as? TransportError)?.kind.description ?? "\(type(of: error))")
-            }
-        } else {
-            outcome = (nil, "the endpoint is not configured")
-        }
-        if let error = outcome.error {
-            logger.notice("delivery failed, will retry", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
-            await record(due, delivered: false, status: outcome.status, error: error)
-        } else {
-            logger.debug("delivered", metadata: metadata)
-            await record(due, delivered: true, status: outcome.status, error: nil)
-        }
-    }
-
-    /// The POST of one message to an endpoint, or `nil` when the format cannot express it.
-    static func request(for message: HubMessage, to endpoint: RouteEndpoint, hub: HubConfiguration, timeout: Duration)
-        -> TransportRequest?
-    {
-        let named = message.named(hub.name)
-        var headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]
-        let item: [UInt8]
-        switch endpoint.format {
-        case .eventHubsEnvelope:
-            item = named.eventHubsEnvelope
-        case .eventGrid:
-            guard let event = named.eventGridEvent(topic: hub.eventGridTopic) else { return nil }
-            item = event
-            headers["aeg-event-type"] = "Notification"
-        }
-        for (name, value) in endpoint.headers { headers[name] = value }
-        let body = [UInt8(ascii: "[")] + item + [UInt8(ascii: "]")]
-        return TransportRequest(
-            method: .post, url: endpoint.url, headers: headers, body: body, isIdempotent: true, timeout: timeout)
-    }
-
-    func record(_ due: Due, delivered: Bool, status: Int?, error: String?) async {
-        let retry = seconds(configuration.backoff(afterAttempts: due.attempts))
-        do {
-            try await client.query(
-                """
-                UPDATE hub_deliveries SET last_status = \(status), last_error = \(error),
-                    delivered_at = CASE WHEN \(delivered) THEN now() ELSE NULL END,
-                    next_attempt_at = CASE WHEN \(delivered) THEN next_attempt_at ELSE now() + make_interval(secs => \(retry)) END
-                WHERE outbox_id = \(due.message.outboxID) AND endpoint = \(due.endpoint)
-                """, logger: logger)
-        } catch {
-            // The lease runs out and the message is sent again: at least once.
-            logger.warning("delivery outcome not recorded", metadata: ["error": "\(databaseErrorMessage(error))"])
-        }
-    }
-
-    /// Ends the lease of a delivery that was interrupted, from a task that is not cancelled.
-    func release(_ due: Due) async {
-        let client = self.client
-        let logger = self.logger
-        await Task {
-            _ = try? await client.query(
-                """
-                UPDATE hub_deliveries SET next_attempt_at = now()
-                WHERE outbox_id = \(due.message.outboxID) AND endpoint = \(due.endpoint) AND delivered_at IS NULL
-                """, logger: logger)
-        }.value
-    }
-
     /// Deletes messages delivered everywhere, the last delivery longer than the retention time
     /// ago (a message routed nowhere: its routing).
     func cleanup() async throws {
@@ -289,7 +193,7 @@ public struct DeliveryWorker: Service {
             """, logger: logger)
     }
 
-    private func seconds(_ duration: Duration) -> Double {
+    func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

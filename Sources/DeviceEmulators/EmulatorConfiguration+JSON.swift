@@ -15,7 +15,8 @@ extension EmulatorConfiguration {
     ///          "hubs": [{"hostName": "myhub.azure-devices.net", "name": "myhub",
     ///                    "sharedAccessPolicies": [{"keyName": "iothubowner", "primaryKey": "<b64>", "secondaryKey": "<b64>"}],
     ///                    "endpoints": [{"name": "lifecycle", "url": "http://127.0.0.1:7071/api/retire",
-    ///                                   "format": "eventhubs-envelope", "headers": {"x-functions-key": "…"}}],
+    ///                                   "format": "eventhubs-envelope", "headers": {"x-functions-key": "…"},
+    ///                                   "maxBatchSize": 1}],
     ///                    "routes": [{"name": "retire", "source": "DeviceLifecycleEvents",
     ///                                "condition": "opType = 'deleteDeviceIdentity'", "endpointNames": ["lifecycle"],
     ///                                "isEnabled": true}],
@@ -128,8 +129,10 @@ extension EmulatorConfiguration {
                     headers[key] = text
                 }
             }
+            let maxBatchSize = try e.int("maxBatchSize") ?? 1
             try e.finish()
-            hub.endpoints.append(RouteEndpoint(name: name, url: url, format: format, headers: headers))
+            hub.endpoints.append(
+                RouteEndpoint(name: name, url: url, format: format, headers: headers, maxBatchSize: maxBatchSize))
         }
         for (i, item) in (try m.array("routes") ?? []).enumerated() {
             let where_ = "\(path).routes[\(i)]"

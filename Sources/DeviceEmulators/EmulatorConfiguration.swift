@@ -200,6 +200,10 @@ public struct HubConfiguration: Sendable {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw .init("The endpoint \(endpoint.name) of hub \(hostName) needs an http(s) URL.")
             }
+            guard (1...RouteEndpoint.maxBatchSizeLimit).contains(endpoint.maxBatchSize) else {
+                throw .init(
+                    "The maxBatchSize of endpoint \(endpoint.name) of hub \(hostName) must be 1 to \(RouteEndpoint.maxBatchSizeLimit).")
+            }
         }
         for route in routes {
             do {
@@ -254,13 +258,22 @@ public struct RouteEndpoint: Sendable, Hashable {
     public var format: Format
     /// Extra request headers (e.g. `x-functions-key`). Their values are never logged.
     public var headers: [String: String]
+    /// At most this many messages in one POST (1 to ``maxBatchSizeLimit``), as an Event Hubs
+    /// trigger's `maxEventBatchSize` or an Event Grid subscription's `maxEventsPerBatch` allow.
+    /// Messages due together are batched; none waits for a batch to fill.
+    public var maxBatchSize: Int
+
+    /// The largest `maxBatchSize` accepted (Event Grid allows 5,000 events per batch; a
+    /// thousand keeps one POST well under the functions' body limit).
+    public static let maxBatchSizeLimit = 1_000
 
     /// An endpoint.
-    public init(name: String, url: String, format: Format, headers: [String: String] = [:]) {
+    public init(name: String, url: String, format: Format, headers: [String: String] = [:], maxBatchSize: Int = 1) {
         self.name = name
         self.url = url
         self.format = format
         self.headers = headers
+        self.maxBatchSize = maxBatchSize
     }
 }
 

@@ -162,4 +162,25 @@ struct HubHostingTests {
             }
         }
     }
+
+    /// The complete example of docs/emulators.md parses, with the values it shows.
+    @Test func theDocumentedExampleParses() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/emulators.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let example = try #require(text.range(of: "A complete example"))
+        let start = try #require(text.range(of: "```json\n", range: example.upperBound..<text.endIndex))
+        let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
+        let configuration = try EmulatorConfiguration.parse(Array(text[start.upperBound..<end.lowerBound].utf8))
+        #expect(configuration.dps.idScope == "0ne00000A1B")
+        let hub = try #require(configuration.hub.hubs.first)
+        #expect(hub.endpoints.map(\.format) == [.eventGrid, .eventHubsEnvelope])
+        #expect(hub.endpoints.map(\.maxBatchSize) == [1, 16])
+        #expect(hub.routes.count == 2)
+    }
+
+    @Test func maxBatchSizeOutOfRangeIsRefused() throws {
+        let text = #"{"hub": {"hubs": [{"hostName": "h.azure-devices.net", "endpoints": [{"name": "e", "url": "http://127.0.0.1:1/x", "maxBatchSize": 0}]}]}}"#
+        #expect(throws: EmulatorConfigurationError.self) { try EmulatorConfiguration.parse(Array(text.utf8)) }
+    }
 }

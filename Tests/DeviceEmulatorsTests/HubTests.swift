@@ -209,6 +209,41 @@ struct HubTests {
         }
     }
 
+    @Test("messages due together go to an endpoint in batches of at most its maxBatchSize, in queue order")
+    func batchedDelivery() async throws {
+        let receiver = Receiver()
+        try await receiver.run { base in
+            let hubConfiguration = HubConfiguration(
+                hostName: Fixture.hubHost, sharedAccessPolicies: [Self.owner],
+                endpoints: [
+                    RouteEndpoint(name: "telemetry", url: base + "/eh/telemetry", format: .eventHubsEnvelope, maxBatchSize: 3)
+                ],
+                routes: [MessageRoute(name: "all", source: .deviceMessages, endpointNames: ["telemetry"])])
+            let configuration = Fixture.configuration(hub: hubConfiguration)
+            try await Fixture.withDatabase { database in
+                // Seven messages queued before the hub (and its delivery worker) starts: all due at once.
+                for n in 0..<7 {
+                    try await database.query(
+                        """
+                        INSERT INTO hub_outbox (hub, source, event_id, device_id, properties, system_properties, body, enqueued_at)
+                        VALUES (\(hubConfiguration.key), 'DeviceMessages', \("e\(n)"), 'sensor-b', '{}',
+                                '{"content-type": "application/json", "iothub-connection-device-id": "sensor-b"}',
+                                convert_to(\("{\"n\": \(n)}"), 'UTF8'), now())
+                        """, logger: Fixture.logger)
+                }
+                try await Fixture.withHub(configuration, database) { _ in
+                    let posts = try await receiver.wait("/eh/telemetry", count: 3, timeout: .seconds(20))
+                    let numbers: [[JSONValue]] = posts.map { post in
+                        (post.json?.arrayValue ?? []).map { $0["body"]?["n"] ?? .null }
+                    }
+                    // The three POSTs run concurrently: compare them in the order of their first message.
+                    let ordered = numbers.sorted { ($0.first?.numberValue ?? -1) < ($1.first?.numberValue ?? -1) }
+                    #expect(ordered == [[0, 1, 2], [3, 4, 5], [6]])
+                }
+            }
+        }
+    }
+
     @Test("an Event Grid endpoint that does not echo the validation code gets nothing until it does")
     func eventGridValidationHoldsDeliveries() async throws {
         let receiver = Receiver()
