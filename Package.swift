@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "FunctionsHostTests",
             dependencies: [
-                "FunctionsHost", "DeviceLifecycle", "DTDL", "TwinTestSupport", "TwinGateway", "TwinStore",
+                "FunctionsHost", "DeviceLifecycle", "DTDL", "TwinTestSupport", "TwinGateway", "TwinStore", "DeviceFlowFixtures",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -137,8 +137,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DeviceLifecycleTests",
-            dependencies: ["DeviceLifecycle", "DTDL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DeviceLifecycle", "DTDL", "DeviceFlowFixtures", .product(name: "Logging", package: "swift-log")]
         ),
+        // Test-only: the device flow's reference request bodies, shared by two test targets.
+        .target(name: "DeviceFlowFixtures", path: "Tests/DeviceFlowFixtures"),
         // The client against a real gateway (HTTPS, JWT with the development issuer).
         .testTarget(
             name: "ClientGatewayTests",
