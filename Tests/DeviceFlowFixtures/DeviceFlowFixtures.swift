@@ -44,6 +44,37 @@ public enum DeviceFlowFixtures {
         """
     }
 
+    /// The sample's Thermostat;2 model.
+    public static let thermostatModel = """
+        {"@id": "dtmi:contosocom:DigitalTwins:Thermostat;2", "@type": "Interface", "displayName": "Thermostat interface model",
+         "@context": "dtmi:dtdl:context;2",
+         "contents": [
+           {"@type": "Property", "name": "DisplayName", "schema": "string"},
+           {"@type": "Property", "name": "Location", "schema": "string"},
+           {"@type": "Property", "name": "FirmwareVersion", "schema": "string"},
+           {"@type": "Property", "name": "Temperature", "schema": "double"},
+           {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
+           {"@type": "Property", "name": "HubRegistrationId", "schema": "string"},
+           {"@type": "Relationship", "name": "contains", "displayName": "contains",
+            "properties": [{"name": "ownershipUser", "@type": "Property", "schema": "string"},
+                           {"name": "ownershipDepartment", "@type": "Property", "schema": "string"}]},
+           {"@type": "Relationship", "name": "serves", "displayName": "serves"}
+         ]}
+        """
+
+    /// The sample's Space;1 model.
+    public static let spaceModel = """
+        {"@id": "dtmi:contosocom:DigitalTwins:Space;1", "@type": "Interface", "displayName": "Space interface model",
+         "@context": "dtmi:dtdl:context;2",
+         "contents": [
+           {"@type": "Property", "name": "DisplayName", "schema": "string"},
+           {"@type": "Property", "name": "Location", "schema": "string"},
+           {"@type": "Property", "name": "Temperature", "schema": "double"},
+           {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
+           {"@type": "Relationship", "name": "contains"}
+         ]}
+        """
+
     /// The code of ``subscriptionValidation``.
     public static let validationCode = "512d38b6-c7b8-40c8-89fe-f46f9e9622b6"
 

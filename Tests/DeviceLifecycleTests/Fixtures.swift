@@ -158,36 +158,9 @@ enum TestModels {
 
     static func parse(_ text: String) -> JSONObject { try! JSONParser.parse(text).objectValue! }
 
-    static let thermostat = parse(
-        """
-        {"@id": "dtmi:contosocom:DigitalTwins:Thermostat;2", "@type": "Interface", "displayName": "Thermostat interface model",
-         "@context": "dtmi:dtdl:context;2",
-         "contents": [
-           {"@type": "Property", "name": "DisplayName", "schema": "string"},
-           {"@type": "Property", "name": "Location", "schema": "string"},
-           {"@type": "Property", "name": "FirmwareVersion", "schema": "string"},
-           {"@type": "Property", "name": "Temperature", "schema": "double"},
-           {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
-           {"@type": "Property", "name": "HubRegistrationId", "schema": "string"},
-           {"@type": "Relationship", "name": "contains", "displayName": "contains",
-            "properties": [{"name": "ownershipUser", "@type": "Property", "schema": "string"},
-                           {"name": "ownershipDepartment", "@type": "Property", "schema": "string"}]},
-           {"@type": "Relationship", "name": "serves", "displayName": "serves"}
-         ]}
-        """)
+    static let thermostat = parse(DeviceFlowFixtures.thermostatModel)
 
-    static let space = parse(
-        """
-        {"@id": "dtmi:contosocom:DigitalTwins:Space;1", "@type": "Interface", "displayName": "Space interface model",
-         "@context": "dtmi:dtdl:context;2",
-         "contents": [
-           {"@type": "Property", "name": "DisplayName", "schema": "string"},
-           {"@type": "Property", "name": "Location", "schema": "string"},
-           {"@type": "Property", "name": "Temperature", "schema": "double"},
-           {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
-           {"@type": "Relationship", "name": "contains"}
-         ]}
-        """)
+    static let space = parse(DeviceFlowFixtures.spaceModel)
 
     static let legacy = parse(
         """

@@ -12,31 +12,7 @@ enum Fixtures {
     static let spaceModelID = "dtmi:contosocom:DigitalTwins:Space;1"
 
     /// The sample's Thermostat;2 and Space;1 models.
-    static let models = """
-        [{"@id": "dtmi:contosocom:DigitalTwins:Thermostat;2", "@type": "Interface", "displayName": "Thermostat interface model",
-          "@context": "dtmi:dtdl:context;2",
-          "contents": [
-            {"@type": "Property", "name": "DisplayName", "schema": "string"},
-            {"@type": "Property", "name": "Location", "schema": "string"},
-            {"@type": "Property", "name": "FirmwareVersion", "schema": "string"},
-            {"@type": "Property", "name": "Temperature", "schema": "double"},
-            {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
-            {"@type": "Property", "name": "HubRegistrationId", "schema": "string"},
-            {"@type": "Relationship", "name": "contains", "displayName": "contains",
-             "properties": [{"name": "ownershipUser", "@type": "Property", "schema": "string"},
-                            {"name": "ownershipDepartment", "@type": "Property", "schema": "string"}]},
-            {"@type": "Relationship", "name": "serves", "displayName": "serves"}
-          ]},
-         {"@id": "dtmi:contosocom:DigitalTwins:Space;1", "@type": "Interface", "displayName": "Space interface model",
-          "@context": "dtmi:dtdl:context;2",
-          "contents": [
-            {"@type": "Property", "name": "DisplayName", "schema": "string"},
-            {"@type": "Property", "name": "Location", "schema": "string"},
-            {"@type": "Property", "name": "Temperature", "schema": "double"},
-            {"@type": "Property", "name": "ComfortIndex", "schema": "double"},
-            {"@type": "Relationship", "name": "contains"}
-          ]}]
-        """
+    static let models = "[\(DeviceFlowFixtures.thermostatModel), \(DeviceFlowFixtures.spaceModel)]"
 
     /// The AllocationRequest of the thermostat scenario, for `registrationID`.
     static func allocationRequest(registrationID: String = "thermostat-67") -> String {
