@@ -13,23 +13,7 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A bearer token to send as it is (env TWINS_TOKEN).", valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Azure AD tenant, for a client secret (env AZURE_TENANT_ID).", valueName: "id"))
-    var tenantId: String?
-
-    @Option(help: ArgumentHelp("Application (client) id (env AZURE_CLIENT_ID).", valueName: "id"))
-    var clientId: String?
-
-    @Option(help: ArgumentHelp("Client secret (env AZURE_CLIENT_SECRET).", valueName: "secret"))
-    var clientSecret: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Token authority (env AZURE_AUTHORITY_HOST). Default: https://login.microsoftonline.com; the gateway's development issuer is <gateway>/dev-issuer",
-            valueName: "url"))
-    var authorityHost: String?
-
-    @Flag(help: "Use the managed identity of the machine (App Service / Functions, or the instance metadata endpoint).")
-    var managedIdentity = false
+    @OptionGroup var azure: AzureCredentialOptions
 
     @Option(help: ArgumentHelp("Trust this PEM certificate (a development certificate) (env TWINS_CA_FILE).", valueName: "file"))
     var caFile: String?
@@ -44,11 +28,8 @@ struct ClientOptions: ParsableArguments {
         var options = DigitalTwinsClient.Options(caFile: caFile(default: nil))
         if let apiVersion { options.apiVersion = apiVersion }
         do {
-            let credential = try CredentialChoice(
-                token: Environment.optional(token, "TWINS_TOKEN"), tenantID: tenantId, clientID: clientId,
-                clientSecret: clientSecret, authorityHost: authorityHost, managedIdentity: managedIdentity,
-                caFile: caFile(default: nil)
-            ).credential(for: url)
+            let credential = try azure.choice(token: Environment.optional(token, "TWINS_TOKEN"), caFile: caFile(default: nil))
+                .credential(for: url)
             return try DigitalTwinsClient(endpoint: url, credential: credential, options: options)
         } catch {
             throw CommandFailure("\(error)")

@@ -1,3 +1,4 @@
+import ArgumentParser
 import DigitalTwinsClient
 import Foundation
 
@@ -60,5 +61,35 @@ struct CredentialChoice {
             host = String(hostAndPort.prefix { $0 != ":" })
         }
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// The Azure AD options of the commands that call Digital Twins (`twins functions` and the
+/// client commands), declared once.
+struct AzureCredentialOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Azure AD tenant, for a client secret (env AZURE_TENANT_ID).", valueName: "id"))
+    var tenantId: String?
+
+    @Option(help: ArgumentHelp("Application (client) id; with --managed-identity, a user-assigned identity (env AZURE_CLIENT_ID).", valueName: "id"))
+    var clientId: String?
+
+    @Option(help: ArgumentHelp("Client secret (env AZURE_CLIENT_SECRET).", valueName: "secret"))
+    var clientSecret: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Token authority (env AZURE_AUTHORITY_HOST). Default: https://login.microsoftonline.com; the gateway's development issuer is <gateway>/dev-issuer",
+            valueName: "url"))
+    var authorityHost: String?
+
+    @Flag(help: "Use the machine's managed identity (App Service / Functions, or the instance metadata endpoint) (env TWINS_MANAGED_IDENTITY=1).")
+    var managedIdentity = false
+
+    /// The credential choice of these options with the command's own token, opt-out and CA file.
+    func choice(token: String?, noCredential: Bool = false, caFile: String?) -> CredentialChoice {
+        CredentialChoice(
+            token: token, tenantID: tenantId, clientID: clientId, clientSecret: clientSecret, authorityHost: authorityHost,
+            managedIdentity: Environment.bool(managedIdentity, "TWINS_MANAGED_IDENTITY"), noCredential: noCredential,
+            caFile: caFile)
     }
 }

@@ -96,23 +96,7 @@ struct Functions: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A bearer token to send as it is (env TWINS_ADT_TOKEN).", valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Azure AD tenant, for a client secret (env AZURE_TENANT_ID).", valueName: "id"))
-    var tenantId: String?
-
-    @Option(help: ArgumentHelp("Application (client) id; with --managed-identity, a user-assigned identity (env AZURE_CLIENT_ID).", valueName: "id"))
-    var clientId: String?
-
-    @Option(help: ArgumentHelp("Client secret (env AZURE_CLIENT_SECRET).", valueName: "secret"))
-    var clientSecret: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Token authority (env AZURE_AUTHORITY_HOST). Default: https://login.microsoftonline.com; the gateway's development issuer is <gateway>/dev-issuer",
-            valueName: "url"))
-    var authorityHost: String?
-
-    @Flag(help: "Use the machine's managed identity (App Service / Functions, or the instance metadata endpoint) (env TWINS_MANAGED_IDENTITY=1).")
-    var managedIdentity = false
+    @OptionGroup var azure: AzureCredentialOptions
 
     @Flag(help: "Send no credential: a gateway without auth (env TWINS_NO_CREDENTIAL=1).")
     var noCredential = false
@@ -294,10 +278,8 @@ struct Functions: AsyncParsableCommand {
     func makeClient(endpoint: String) throws -> DigitalTwinsClient {
         let ca = Environment.optional(caFile, "TWINS_CA_FILE")
         if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure("cannot read --ca-file \(ca)") }
-        let credential = try CredentialChoice(
-            token: Environment.optional(token, "TWINS_ADT_TOKEN"), tenantID: tenantId, clientID: clientId,
-            clientSecret: clientSecret, authorityHost: authorityHost,
-            managedIdentity: Environment.bool(managedIdentity, "TWINS_MANAGED_IDENTITY"),
+        let credential = try azure.choice(
+            token: Environment.optional(token, "TWINS_ADT_TOKEN"),
             noCredential: Environment.bool(noCredential, "TWINS_NO_CREDENTIAL"), caFile: ca
         ).credential(for: endpoint)
         do {
