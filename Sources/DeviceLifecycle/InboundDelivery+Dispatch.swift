@@ -8,16 +8,17 @@ extension InboundDelivery {
     static let eventsInFlight = 16
 
     /// A function's answer to one delivery: 400 for input it cannot read, the Event Grid
-    /// validation handshake, or `handle` for each event with the answers combined.
+    /// validation handshake, or `handle` for each event (as `read` makes it the function's
+    /// work) with the answers combined.
     ///
     /// The events of a batch that change different twins are handled concurrently (at most
-    /// ``eventsInFlight`` at a time); those with the same `target` (the twin the function
-    /// writes) one after the other in the batch's order, so that a later reading wins. Events
-    /// without a target (ignored or malformed ones) run on their own.
-    static func dispatch(
+    /// ``eventsInFlight`` at a time); those with the same `target` (the twin the work writes)
+    /// one after the other in the batch's order, so that a later reading wins. Work without a
+    /// target (ignored or malformed events) runs on its own.
+    static func dispatch<Work: Sendable>(
         body: [UInt8], headers: [String: String], function: String, logger: Logger,
-        target: @escaping @Sendable (InboundEvent) -> String?,
-        _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
+        read: (InboundEvent) -> Work, target: (Work) -> String?,
+        _ handle: @escaping @Sendable (Work) async -> FunctionResponse
     ) async -> FunctionResponse {
         let delivery: InboundDelivery
         do {
@@ -31,16 +32,15 @@ extension InboundDelivery {
             logger.info("answering Event Grid subscription validation")
             return validationResponse(code: code)
         case .events(let events) where events.count == 1:
-            return await handle(events[0])
+            return await handle(read(events[0]))
         case .events(let events):
-            return BatchResponse.combine(await handleConcurrently(events, target: target, handle))
+            return BatchResponse.combine(await handleConcurrently(events.map(read), target: target, handle))
         }
     }
 
-    /// Each event's answer, in the events' order.
-    static func handleConcurrently(
-        _ events: [InboundEvent], target: (InboundEvent) -> String?,
-        _ handle: @escaping @Sendable (InboundEvent) async -> FunctionResponse
+    /// Each item's answer, in the items' order.
+    static func handleConcurrently<Work: Sendable>(
+        _ events: [Work], target: (Work) -> String?, _ handle: @escaping @Sendable (Work) async -> FunctionResponse
     ) async -> [FunctionResponse] {
         // The batch's positions, grouped by target in order of first appearance.
         var groups: [[Int]] = []

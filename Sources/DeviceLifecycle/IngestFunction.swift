@@ -57,18 +57,20 @@ public struct IngestFunction: Sendable {
     /// the validation handshake) or CloudEvents.
     public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
         await InboundDelivery.dispatch(
-            body: body, headers: headers, function: "ingest", logger: logger,
-            target: { event in
-                guard case .message(let message) = TelemetryMessage.read(event) else { return nil }
-                return message.twinID
-            }
+            body: body, headers: headers, function: "ingest", logger: logger, read: TelemetryMessage.read,
+            target: { if case .message(let message) = $0 { message.twinID } else { nil } }
         ) { await handle($0) }
     }
 
     /// Handles one event.
     public func handle(_ event: InboundEvent) async -> FunctionResponse {
+        await handle(TelemetryMessage.read(event))
+    }
+
+    /// Acts on a read telemetry event.
+    func handle(_ reading: TelemetryMessage.Reading) async -> FunctionResponse {
         let message: TelemetryMessage
-        switch TelemetryMessage.read(event) {
+        switch reading {
         case .ignore(let reason):
             logger.debug("event ignored", metadata: ["reason": "\(reason)"])
             return FunctionResponse(status: 202, body: ["status": "ignored", "reason": .string(reason)])

@@ -60,20 +60,22 @@ public struct RetireFunction: Sendable {
     /// Handles one delivery: an Event Hubs envelope (or a batch of them), Event Grid events,
     /// or CloudEvents. `headers` matter for CloudEvents binary mode only.
     public func handle(body: [UInt8], headers: [String: String] = [:]) async -> FunctionResponse {
-        let configuration = self.configuration
-        return await InboundDelivery.dispatch(
+        await InboundDelivery.dispatch(
             body: body, headers: headers, function: "retire", logger: logger,
-            target: { event in
-                guard case .retire(let twinID) = Self.retirementTarget(of: event, configuration: configuration) else { return nil }
-                return twinID
-            }
+            read: { Self.retirementTarget(of: $0, configuration: configuration) },
+            target: { if case .retire(let twinID) = $0 { twinID } else { nil } }
         ) { await handle($0) }
     }
 
     /// Handles one event.
     public func handle(_ event: InboundEvent) async -> FunctionResponse {
+        await handle(Self.retirementTarget(of: event, configuration: configuration))
+    }
+
+    /// Acts on what an event asks for.
+    func handle(_ work: Target) async -> FunctionResponse {
         let target: String
-        switch Self.retirementTarget(of: event, configuration: configuration) {
+        switch work {
         case .ignore(let reason):
             logger.debug("event ignored", metadata: ["reason": "\(reason)"])
             return FunctionResponse(status: 202, body: ["status": "ignored", "reason": .string(reason)])
@@ -178,7 +180,7 @@ public struct RetireFunction: Sendable {
 
 extension RetireFunction {
     /// What to do with an event.
-    enum Target: Equatable {
+    enum Target: Equatable, Sendable {
         case retire(twinID: String)
         case ignore(String)
         case malformed(String)
