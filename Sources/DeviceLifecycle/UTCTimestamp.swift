@@ -2,7 +2,7 @@ import Foundation
 
 /// UTC date-times written by hand: Foundation's `ISO8601DateFormatter` and `DateFormatter`
 /// build an ICU formatter per instance (tens of microseconds), which showed up as the largest
-/// single cost of an IoT Hub device deletion; these are plain integer arithmetic.
+/// single cost of an IoT Hub device deletion; these take the fields from `gmtime_r`.
 public enum UTCTimestamp {
     /// RFC 3339 in UTC (`2022-08-31T22:02:50.5163352Z`) with `fractionDigits` (0–9) digits of
     /// the second; the time is truncated to that precision (rounded to the microsecond first).
@@ -36,7 +36,8 @@ public enum UTCTimestamp {
         var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
     }
 
-    /// The calendar fields of a time and its microseconds within the second.
+    /// The calendar fields of a time (C's `gmtime_r`, as the gateway's clock uses) and its
+    /// microseconds within the second.
     static func civil(epochMicroseconds micros: Int64) -> (Civil, Int64) {
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
@@ -44,28 +45,13 @@ public enum UTCTimestamp {
             seconds -= 1
             fraction += 1_000_000
         }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            days -= 1
-            secondOfDay += 86_400
-        }
-        let (year, month, day) = civilFromDays(Int(days))
-        let s = Int(secondOfDay)
-        return (Civil(year: year, month: month, day: day, hour: s / 3_600, minute: s % 3_600 / 60, second: s % 60), fraction)
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civilFromDays(_ count: Int) -> (year: Int, month: Int, day: Int) {
-        let z = count + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let civil = Civil(
+            year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+            hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec))
+        return (civil, fraction)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
