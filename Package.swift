@@ -1,20 +1,210 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (see docs/ARCHITECTURE.md): DTDL is pure; TwinStore persists on PostgreSQL;
-// TwinGateway serves HTTP; `twins` is the single command-line entry point.
+// Three layers (docs/ARCHITECTURE.md draws them): foundation modules with one job each, domain
+// modules that stand on them, and the executables. A module imports only what it declares here;
+// the test command builds with `--explicit-target-dependency-import-check error`, so an
+// undeclared import fails the build, and scripts/check-layers.sh keeps the pure modules pure.
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
+let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+// RS256 (Azure AD's token signatures): RSA public keys and PKCS #1 v1.5.
+let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swift-crypto")
+let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
+let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
+
+// MARK: Foundation layer: shared infrastructure, no domain knowledge.
+let foundationTargets: [Target] = [
+    // ADT's wire vocabulary: JSON, JSON Patch and Pointer, timestamps, base64url, constant-time
+    // comparison, the error-code catalogue with its HTTP statuses. Pure Swift, no Foundation.
+    .target(name: "ADTWire"),
+    // PostgreSQL plumbing: URLs, direct connections, readiness, error messages, transactions,
+    // and the schema migrations (migrations/*.sql, embedded at build time).
+    .target(
+        name: "PostgresSupport",
+        dependencies: [postgresNIO, nioSSL, logging],
+        plugins: ["EmbedMigrations"]
+    ),
+    // libcurl (libcurl4-openssl-dev): every outgoing HTTP call. Its variadic setopt/getinfo
+    // functions do not import into Swift, hence the small C shims.
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .target(name: "CCurlShims", dependencies: ["CCurl"]),
+    // Plain HTTP requests on one libcurl multi handle: the transport of the ADT client, the
+    // emulators' webhooks and the device simulator.
+    .target(name: "HTTPTransport", dependencies: ["ADTWire", "CCurl", "CCurlShims", logging]),
+    // Serving with Hummingbird: TLS files checked before start, HTTP/1.1 or HTTP/1.1 over TLS,
+    // the URL the server listens on.
+    .target(
+        name: "HTTPServerSetup",
+        dependencies: [hummingbird, hummingbirdCore, hummingbirdTLS, nioCore, nioSSL, x509]
+    ),
+]
+
+// MARK: Domain layer: what the service is about.
+let domainTargets: [Target] = [
+    // DTDL v2/v3: parsing, the resolved model graph, validation of instances. Pure, no I/O;
+    // `Double.rounded()` needs libm linked explicitly without Foundation.
+    .target(
+        name: "DTDL",
+        dependencies: ["ADTWire"],
+        linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
+    ),
+    // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
+    .target(name: "TwinQuery"),
+    // Models, twins, relationships, queries and the outbox on PostgreSQL.
+    .target(
+        name: "TwinStore",
+        dependencies: ["ADTWire", "DTDL", "TwinQuery", "PostgresSupport", postgresNIO, logging, serviceLifecycle]
+    ),
+    // The ADT data-plane REST API on Hummingbird: routes, api-version, auth, ADT's error shape.
+    .target(
+        name: "TwinGateway",
+        dependencies: [
+            "ADTWire", "DTDL", "TwinQuery", "TwinStore", "PostgresSupport", "HTTPServerSetup",
+            hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509, asn1, crypto, cryptoExtras, logging,
+        ]
+    ),
+    // The ADT data plane as typed async calls over HTTPTransport; Azure AD credentials.
+    .target(name: "DigitalTwinsClient", dependencies: ["ADTWire", "HTTPTransport", logging]),
+    // The device lifecycle functions (allocate, retire, ingest) and their contracts (DPS,
+    // IoT Hub, Event Grid, SAS); they reach ADT only through DigitalTwinsClient.
+    .target(
+        name: "DeviceLifecycle",
+        dependencies: ["ADTWire", "DTDL", "DigitalTwinsClient", "HTTPTransport", crypto, logging]
+    ),
+    // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
+    .target(
+        name: "FunctionsHost",
+        dependencies: [
+            "ADTWire", "DTDL", "DeviceLifecycle", "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioCore,
+            logging,
+        ]
+    ),
+    // `twins emulate`: DPS and IoT Hub emulators with their state in PostgreSQL.
+    .target(
+        name: "DeviceEmulators",
+        dependencies: [
+            "ADTWire", "DTDL", "DeviceLifecycle", "HTTPTransport", "PostgresSupport",
+            hummingbird, httpTypes, postgresNIO, serviceLifecycle, crypto, logging,
+        ]
+    ),
+]
+
+// MARK: Executables and build tools.
+let executableTargets: [Target] = [
+    // The one command-line tool: serve, functions, emulate, device, and the client verbs.
+    .executableTarget(
+        name: "twins",
+        dependencies: [
+            "ADTWire", "DTDL", "PostgresSupport", "HTTPServerSetup", "TwinStore", "TwinGateway", "DigitalTwinsClient",
+            "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
+            argumentParser, hummingbird, hummingbirdCore, hummingbirdTLS, postgresNIO, serviceLifecycle, logging,
+        ]
+    ),
+    // Benchmarks live in their own executable so that the test command stays lean.
+    .executableTarget(name: "twins-bench", dependencies: ["ADTWire", "DTDL", "DigitalTwinsClient"]),
+    // Build-time tool: turns migrations/*.sql into Swift source, so the binary carries its schema.
+    .executableTarget(name: "MigrationEmbedder"),
+    .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
+]
+
+// MARK: Tests: one target per module, and two test-only support targets.
+let testTargets: [Target] = [
+    // A private PostgreSQL database per test.
+    .target(
+        name: "TwinTestSupport",
+        dependencies: ["PostgresSupport", postgresNIO, logging],
+        path: "Tests/TwinTestSupport"
+    ),
+    // Gateways on a fresh database: in process (router tests) or listening on loopback.
+    .target(
+        name: "GatewayTestSupport",
+        dependencies: [
+            "ADTWire", "TwinGateway", "TwinTestSupport", "PostgresSupport", "HTTPServerSetup", hummingbird,
+            hummingbirdTesting, httpTypes, postgresNIO, logging,
+        ],
+        path: "Tests/GatewayTestSupport"
+    ),
+    // The device flow's reference request bodies, shared by two test targets.
+    .target(name: "DeviceFlowFixtures", dependencies: ["ADTWire"], path: "Tests/DeviceFlowFixtures"),
+    .testTarget(name: "ADTWireTests", dependencies: ["ADTWire"]),
+    .testTarget(name: "DTDLTests", dependencies: ["ADTWire", "DTDL"]),
+    .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
+    .testTarget(
+        name: "PostgresSupportTests",
+        dependencies: ["PostgresSupport", "TwinTestSupport", postgresNIO, logging]
+    ),
+    .testTarget(
+        name: "TwinStoreTests",
+        dependencies: [
+            "ADTWire", "TwinStore", "PostgresSupport", "TwinTestSupport", postgresNIO, serviceLifecycle, logging,
+        ]
+    ),
+    .testTarget(
+        name: "TwinGatewayTests",
+        dependencies: [
+            "ADTWire", "DTDL", "TwinGateway", "TwinStore", "PostgresSupport", "HTTPServerSetup", "TwinTestSupport",
+            "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes, nioCore, nioSSL, postgresNIO, x509,
+            asn1, crypto, cryptoExtras, logging,
+        ]
+    ),
+    .testTarget(
+        name: "DigitalTwinsClientTests",
+        dependencies: ["ADTWire", "DigitalTwinsClient", "HTTPTransport", logging]
+    ),
+    // The client against a real gateway (HTTPS, JWT with the development issuer).
+    .testTarget(
+        name: "ClientGatewayTests",
+        dependencies: [
+            "ADTWire", "DigitalTwinsClient", "HTTPTransport", "TwinGateway", "GatewayTestSupport", hummingbird,
+            hummingbirdTesting, logging,
+        ]
+    ),
+    .testTarget(
+        name: "DeviceLifecycleTests",
+        dependencies: ["ADTWire", "DTDL", "DeviceLifecycle", "DigitalTwinsClient", "DeviceFlowFixtures", logging]
+    ),
+    .testTarget(
+        name: "FunctionsHostTests",
+        dependencies: [
+            "ADTWire", "DTDL", "FunctionsHost", "DeviceLifecycle", "DigitalTwinsClient", "DeviceFlowFixtures",
+            "GatewayTestSupport", hummingbird, hummingbirdTesting, logging,
+        ]
+    ),
+    .testTarget(
+        name: "DeviceEmulatorsTests",
+        dependencies: [
+            "ADTWire", "DTDL", "DeviceEmulators", "DeviceLifecycle", "DigitalTwinsClient", "HTTPTransport",
+            "PostgresSupport", "TwinTestSupport", "GatewayTestSupport", hummingbird, hummingbirdTesting, postgresNIO,
+            logging,
+        ]
+    ),
+]
+
 let package = Package(
     name: "digital-twins-gateway",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "twins", targets: ["twins"]),
         .executable(name: "twins-bench", targets: ["twins-bench"]),
+        .library(name: "ADTWire", targets: ["ADTWire"]),
         .library(name: "DTDL", targets: ["DTDL"]),
         .library(name: "DigitalTwinsClient", targets: ["DigitalTwinsClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -26,156 +216,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
-    targets: [
-        // Pure Swift without Foundation; `Double.rounded()` needs libm linked explicitly then.
-        .target(name: "DTDL", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
-        // libcurl (libcurl4-openssl-dev): every outgoing HTTP call. Its variadic setopt/getinfo
-        // functions do not import into Swift, hence the small C shims.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "CCurlShims", dependencies: ["CCurl"]),
-        // The ADT data plane as typed async calls, on one curl multi handle; Azure AD credentials.
-        .target(
-            name: "DigitalTwinsClient",
-            dependencies: ["CCurl", "CCurlShims", "DTDL", .product(name: "Logging", package: "swift-log")]
-        ),
-        // The device lifecycle functions (allocate, retire, ingest) and their contracts (DPS,
-        // IoT Hub, Event Grid, SAS); they reach ADT only through DigitalTwinsClient.
-        .target(
-            name: "DeviceLifecycle",
-            dependencies: [
-                "DTDL", "DigitalTwinsClient",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
-        .target(
-            name: "FunctionsHost",
-            dependencies: [
-                "DeviceLifecycle", "DigitalTwinsClient",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // `twins emulate`: DPS and IoT Hub emulators with their state in PostgreSQL.
-        .target(
-            name: "DeviceEmulators",
-            dependencies: [
-                "DeviceLifecycle", "TwinStore", "DigitalTwinsClient",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
-        .target(name: "TwinQuery"),
-        .target(
-            name: "TwinStore",
-            dependencies: [
-                "DTDL",
-                "TwinQuery",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            plugins: ["EmbedMigrations"]
-        ),
-        .target(
-            name: "TwinGateway",
-            dependencies: [
-                "TwinStore",
-                "TwinQuery",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                // RS256 (Azure AD's token signatures): RSA public keys and PKCS #1 v1.5.
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .executableTarget(
-            name: "twins",
-            dependencies: [
-                "TwinGateway",
-                "TwinStore",
-                "DigitalTwinsClient",
-                "FunctionsHost",
-                "DeviceLifecycle",
-                "DeviceEmulators",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // Benchmarks live in their own executable so that the test command stays lean.
-        .executableTarget(name: "twins-bench", dependencies: ["DTDL", "DigitalTwinsClient"]),
-        // Build-time tool: turns migrations/*.sql into Swift source, so the binary carries its schema.
-        .executableTarget(name: "MigrationEmbedder"),
-        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
-        .testTarget(name: "DTDLTests", dependencies: ["DTDL"]),
-        .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
-        .testTarget(name: "DigitalTwinsClientTests", dependencies: ["DigitalTwinsClient", "DTDL"]),
-        .testTarget(
-            name: "FunctionsHostTests",
-            dependencies: [
-                "FunctionsHost", "DeviceLifecycle", "DTDL", "TwinTestSupport", "TwinGateway", "TwinStore", "DeviceFlowFixtures",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
-        ),
-        .testTarget(
-            name: "DeviceEmulatorsTests",
-            dependencies: [
-                "DeviceEmulators", "DeviceLifecycle", "DTDL", "TwinTestSupport", "TwinGateway", "TwinStore",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
-        ),
-        .testTarget(
-            name: "DeviceLifecycleTests",
-            dependencies: ["DeviceLifecycle", "DTDL", "DeviceFlowFixtures", .product(name: "Logging", package: "swift-log")]
-        ),
-        // Test-only: the device flow's reference request bodies, shared by two test targets.
-        .target(name: "DeviceFlowFixtures", path: "Tests/DeviceFlowFixtures"),
-        // The client against a real gateway (HTTPS, JWT with the development issuer).
-        .testTarget(
-            name: "ClientGatewayTests",
-            dependencies: [
-                "DigitalTwinsClient", "TwinGateway", "TwinStore", "TwinTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
-        ),
-        // Test-only helpers: a private PostgreSQL database per test.
-        .target(
-            name: "TwinTestSupport",
-            dependencies: ["TwinStore", .product(name: "PostgresNIO", package: "postgres-nio")],
-            path: "Tests/TwinTestSupport"
-        ),
-        .testTarget(
-            name: "TwinStoreTests",
-            dependencies: [
-                "TwinStore", "TwinTestSupport",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .testTarget(
-            name: "TwinGatewayTests",
-            dependencies: [
-                "TwinGateway",
-                "TwinTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-            ]
-        ),
-    ],
+    targets: foundationTargets + domainTargets + executableTargets + testTargets,
     swiftLanguageModes: [.v6]
 )

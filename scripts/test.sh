@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the test suite: installs what is missing, starts a throw-away PostgreSQL on a free port
-# in a temporary folder (removed afterwards, also on failure or Ctrl-C), then `swift test`, then
+# Runs the test suite: installs what is missing, checks the layering, starts a throw-away
+# PostgreSQL on a free port in a temporary folder (removed afterwards, also on failure or
+# Ctrl-C), then `swift test` (undeclared imports fail the build), then
 # the official Python SDK's conformance suite (Tests/sdk, through scripts/sdk-tests.sh).
 # Exits non-zero on any failure. Extra arguments go to `swift test` (e.g. --filter DTDLTests)
 # and skip the SDK suite.
@@ -26,9 +27,13 @@ echo "test database: 127.0.0.1:$db_port (folder $db_dir)"
 
 # Each database test creates and drops its own database through this server.
 export TWINS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/postgres?sslmode=disable"
+# Layering: the pure modules import no I/O module, and (through the build flag) no target imports
+# a module that Package.swift does not declare as its dependency.
+bash scripts/check-layers.sh
+build_flags=(--explicit-target-dependency-import-check error)
 # The command-line tests run the built `twins` executable.
-swift build --product twins
-swift test "$@"
+swift build "${build_flags[@]}" --product twins
+swift test "${build_flags[@]}" "$@"
 
 # The official Python SDK against the gateway over HTTPS (skipped when the run was filtered, or
 # with TWINS_SKIP_SDK_TESTS=1 on a machine without access to PyPI).

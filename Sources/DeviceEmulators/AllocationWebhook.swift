@@ -1,6 +1,7 @@
+import ADTWire
 import DTDL
-import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Logging
 
 /// One call of a custom-allocation webhook: DPS's `AllocationRequest` out, its

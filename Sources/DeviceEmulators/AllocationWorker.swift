@@ -1,11 +1,12 @@
+import ADTWire
 import DTDL
 import DeviceLifecycle
-import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ServiceLifecycle
-import TwinStore
 
 /// Finishes DPS registrations in the background: for each `assigning` operation it asks the
 /// enrollment group's allocation policy for a hub (the custom-allocation webhook, for

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import DeviceLifecycle
 import Foundation
@@ -94,7 +95,7 @@ enum ServiceKeyAuthorization {
     static func accepts(_ header: String?, serviceKey: String) -> Bool {
         guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return false }
         if header.lowercased().hasPrefix("bearer ") {
-            return constantTimeEquals(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), serviceKey)
+            return ConstantTime.equal(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), serviceKey)
         }
         guard let token = try? SharedAccessSignature.parse(header) else { return false }
         return (try? token.verify(keys: [serviceKey])) != nil

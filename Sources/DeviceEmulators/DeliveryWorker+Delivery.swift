@@ -1,8 +1,9 @@
+import ADTWire
 import DTDL
-import DigitalTwinsClient
+import HTTPTransport
 import Logging
 import PostgresNIO
-import TwinStore
+import PostgresSupport
 
 extension DeliveryWorker {
     /// The due deliveries grouped into POSTs: by hub and endpoint, in the order the hub queued
@@ -120,7 +121,7 @@ extension DeliveryWorker {
     /// after the backoff of the most-tried of them.
     func record(_ batch: [Due], delivered: Bool, status: Int?, error: String?) async {
         guard let first = batch.first else { return }
-        let retry = seconds(configuration.backoff(afterAttempts: batch.map(\.attempts).max() ?? 1))
+        let retry = configuration.backoff(afterAttempts: batch.map(\.attempts).max() ?? 1).seconds
         do {
             try await client.query(
                 """

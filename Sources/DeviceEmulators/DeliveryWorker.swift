@@ -1,10 +1,11 @@
+import ADTWire
 import DTDL
-import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ServiceLifecycle
-import TwinStore
 
 /// Drains the hubs' queue (`hub_outbox`) to their routing endpoints, at least once.
 ///
@@ -157,7 +158,7 @@ public struct DeliveryWorker: Service {
     /// Leases up to `limit` due deliveries for two request timeouts (an Event Grid handshake,
     /// then the POST) plus 30 s.
     func claimDue(limit: Int) async throws -> [Due] {
-        let lease = 2 * seconds(configuration.requestTimeout) + 30
+        let lease = 2 * configuration.requestTimeout.seconds + 30
         let rows = try await client.query(
             """
             UPDATE hub_deliveries d SET next_attempt_at = now() + make_interval(secs => \(lease)), attempts = d.attempts + 1
@@ -182,7 +183,7 @@ public struct DeliveryWorker: Service {
     /// Deletes messages delivered everywhere, the last delivery longer than the retention time
     /// ago (a message routed nowhere: its routing).
     func cleanup() async throws {
-        let retention = seconds(configuration.retention)
+        let retention = configuration.retention.seconds
         try await client.query(
             """
             DELETE FROM hub_outbox o
@@ -191,10 +192,6 @@ public struct DeliveryWorker: Service {
                 SELECT 1 FROM hub_deliveries d WHERE d.outbox_id = o.id
                   AND (d.delivered_at IS NULL OR d.delivered_at >= now() - make_interval(secs => \(retention))))
             """, logger: logger)
-    }
-
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

@@ -1,7 +1,8 @@
-import DigitalTwinsClient
+import HTTPTransport
 import Hummingbird
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ServiceLifecycle
 
 /// Local emulators of the Device Provisioning Service and IoT Hub (`twins emulate`), with their

@@ -1,3 +1,4 @@
+import ADTWire
 import Crypto
 import DTDL
 import DeviceLifecycle
@@ -61,7 +62,10 @@ enum EmulatorTime {
     /// `2022-08-31T22:02:50.5163352Z`.
     /// The time is rounded to the microsecond (PostgreSQL's precision, exact in a `Double`),
     /// so the seventh digit is always 0.
-    static func iso(_ date: Date) -> String { UTCTimestamp.rfc3339(date, fractionDigits: 7) }
+    static func iso(_ date: Date) -> String {
+        UTCTimestamp.rfc3339(
+            epochMicroseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded()), fractionDigits: 7)
+    }
 
     /// What IoT Hub writes for a time that never happened.
     static let never = "0001-01-01T00:00:00Z"
@@ -112,16 +116,6 @@ extension JSONObject {
 }
 
 
-/// A constant-time comparison of two strings' UTF-8 bytes.
-func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8)
-    let y = Array(b.utf8)
-    var difference = UInt8(x.count == y.count ? 0 : 1)
-    for i in 0..<max(x.count, y.count) {
-        difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-    }
-    return difference == 0
-}
 
 /// `If-Match` against an etag: `*`, or the same etag, each side quoted or not, weak or not.
 func ifMatchAccepts(_ ifMatch: String, _ etag: String) -> Bool {

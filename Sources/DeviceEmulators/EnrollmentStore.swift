@@ -2,7 +2,7 @@ import DTDL
 import Foundation
 import Logging
 import PostgresNIO
-import TwinStore
+import PostgresSupport
 
 /// Enrollment groups in `dps_enrollment_groups`.
 struct EnrollmentStore: Sendable {

@@ -1,6 +1,7 @@
+import ADTWire
 import DTDL
-import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Logging
 
 /// Event Grid's subscription-validation handshake, done before the first delivery to each

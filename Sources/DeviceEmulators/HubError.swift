@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import DeviceLifecycle
 import Foundation
@@ -39,7 +40,7 @@ struct HubError: HTTPResponseError, Sendable {
     var json: JSONValue {
         return [
             "Message": .string("ErrorCode:\(code);\(message)"),
-            "ExceptionMessage": .string("Tracking ID:\(EmulatorRandom.hex(16))-G:0-TimeStamp:\(UTCTimestamp.usDateTime(Date()))"),
+            "ExceptionMessage": .string("Tracking ID:\(EmulatorRandom.hex(16))-G:0-TimeStamp:\(UTCTimestamp.usDateTime(epochSeconds: Int64(Date().timeIntervalSince1970)))"),
         ]
     }
 

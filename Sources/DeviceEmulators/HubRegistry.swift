@@ -1,8 +1,9 @@
+import ADTWire
 import DTDL
 import Foundation
 import Logging
 import PostgresNIO
-import TwinStore
+import PostgresSupport
 
 /// The device registries of all emulated hubs (`hub_devices`). Creating and deleting an
 /// identity queues its lifecycle event in `hub_outbox` in the same transaction.

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import Foundation
 import Logging
@@ -152,7 +153,7 @@ struct RegistrationStore: Sendable {
                     ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
                 RETURNING \(Self.columns)
                 """)
-        query.binds.append(Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18)
+        query.binds.append(lease.seconds)
         query.binds.append(limit)
         let rows = try await client.query(query, logger: logger)
         var operations: [RegistrationOperation] = []

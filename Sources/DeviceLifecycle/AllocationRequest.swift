@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// The body DPS POSTs to a custom-allocation webhook (an `AllocationRequest`), reduced to what

@@ -1,6 +1,8 @@
+import ADTWire
 import DTDL
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Logging
 
 /// A simulated device: registers through DPS's device HTTPS API with a key derived from an

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// The only way the device-lifecycle functions reach Azure Digital Twins (or the gateway).

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// What a function answers: an HTTP status, optional extra headers and a small JSON body.

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// The names a DTDL interface declares, with everything inherited through `extends`: what the

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// A non-2xx answer from the Digital Twins service, as thrown by a ``DigitalTwinsService``.
@@ -5,50 +6,8 @@ import DTDL
 /// `code` is ADT's error code (`{"error":{"code":…}}` or the `x-ms-error-code` header). When
 /// the service sends none, ``init(status:responseBody:)`` picks a generic one by status.
 public struct ServiceFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// An ADT error code. Extensible: any string the service sends is kept.
-    public struct Code: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
-        /// The code as sent by the service.
-        public var rawValue: String
-        /// Wraps a code string.
-        public init(rawValue: String) { self.rawValue = rawValue }
-        /// Wraps a code literal.
-        public init(stringLiteral value: String) { rawValue = value }
-        /// The raw code.
-        public var description: String { rawValue }
-
-        /// 400: malformed request.
-        public static let badRequest: Code = "BadRequest"
-        /// 400: an argument (id, header) is invalid.
-        public static let invalidArgument: Code = "InvalidArgument"
-        /// 400: the patch document is not valid JSON Patch or targets a missing path.
-        public static let jsonPatchInvalid: Code = "JsonPatchInvalid"
-        /// 400: the twin does not conform to its model.
-        public static let validationFailed: Code = "ValidationFailed"
-        /// 400: the model may not be used for new twins.
-        public static let modelDecommissioned: Code = "ModelDecommissioned"
-        /// 400: a twin with relationships cannot be deleted.
-        public static let relationshipsNotDeleted: Code = "RelationshipsNotDeleted"
-        /// 401: no or invalid credentials.
-        public static let unauthorized: Code = "Unauthorized"
-        /// 403: the credentials lack a role.
-        public static let forbidden: Code = "Forbidden"
-        /// 404: no twin with that id.
-        public static let digitalTwinNotFound: Code = "DigitalTwinNotFound"
-        /// 404: no relationship with that id.
-        public static let relationshipNotFound: Code = "RelationshipNotFound"
-        /// 404: no model with that id.
-        public static let modelNotFound: Code = "ModelNotFound"
-        /// 404 with no code from the service.
-        public static let notFound: Code = "NotFound"
-        /// 412: `If-Match` / `If-None-Match` failed.
-        public static let preconditionFailed: Code = "PreconditionFailed"
-        /// 429: throttled.
-        public static let tooManyRequests: Code = "TooManyRequests"
-        /// 5xx with no code from the service.
-        public static let serviceUnavailable: Code = "ServiceUnavailable"
-        /// 500 with no code from the service.
-        public static let internalServerError: Code = "InternalServerError"
-    }
+    /// An ADT error code, from the one catalogue the service and the client share.
+    public typealias Code = ADTErrorCode
 
     /// The HTTP status of the service's answer.
     public var status: Int
@@ -76,18 +35,7 @@ public struct ServiceFailure: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     /// The generic code for a status when the service names none.
-    public static func defaultCode(status: Int) -> Code {
-        switch status {
-        case 400: return .badRequest
-        case 401: return .unauthorized
-        case 403: return .forbidden
-        case 404: return .notFound
-        case 412: return .preconditionFailed
-        case 429: return .tooManyRequests
-        case 500: return .internalServerError
-        default: return status >= 500 ? .serviceUnavailable : Code(rawValue: "HTTP\(status)")
-        }
-    }
+    public static func defaultCode(status: Int) -> Code { .generic(forStatus: status) }
 
     /// 404 `DigitalTwinNotFound`.
     public static func twinNotFound(_ id: String) -> ServiceFailure {

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// A whole-twin replacement expressed as one JSON Patch, for ``DigitalTwinsService`` adapters.

@@ -1,5 +1,6 @@
-import DTDL
+import ADTWire
 import Foundation
+import HTTPTransport
 
 extension ADTError {
     /// The error a non-2xx response stands for: code and message from the ADT error body

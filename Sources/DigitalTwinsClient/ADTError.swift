@@ -1,3 +1,6 @@
+import ADTWire
+import HTTPTransport
+
 /// An error from a ``DigitalTwinsClient`` call: the service's answer (HTTP status, ADT error
 /// code, message, request id), or a failure to get one (transport, credentials, an unreadable
 /// response).
@@ -22,65 +25,9 @@ public struct ADTError: Error, Sendable, CustomStringConvertible {
         public var description: String { name }
     }
 
-    /// An ADT error code (`error.code` of the body, or the `x-ms-error-code` header). Open:
-    /// any string the service sends is kept; the common ones have names.
-    public struct Code: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-        /// The code as the service wrote it.
-        public var rawValue: String
-        /// A value with this raw name.
-        public init(rawValue: String) { self.rawValue = rawValue }
-        /// A code from a string literal.
-        public init(stringLiteral value: String) { rawValue = value }
-        /// A one-line rendering for logs and messages.
-        public var description: String { rawValue }
-
-        /// `BadRequest`.
-        public static let badRequest: Code = "BadRequest"
-        /// `ComponentNotFound`.
-        public static let componentNotFound: Code = "ComponentNotFound"
-        /// `DTDLParserError`.
-        public static let dtdlParserError: Code = "DTDLParserError"
-        /// `DigitalTwinNotFound`.
-        public static let digitalTwinNotFound: Code = "DigitalTwinNotFound"
-        /// `InvalidArgument`.
-        public static let invalidArgument: Code = "InvalidArgument"
-        /// `InvalidRelationship`.
-        public static let invalidRelationship: Code = "InvalidRelationship"
-        /// `JsonPatchInvalid`.
-        public static let jsonPatchInvalid: Code = "JsonPatchInvalid"
-        /// `LimitExceeded`.
-        public static let limitExceeded: Code = "LimitExceeded"
-        /// `ModelAlreadyExists`.
-        public static let modelAlreadyExists: Code = "ModelAlreadyExists"
-        /// `ModelDecommissioned`.
-        public static let modelDecommissioned: Code = "ModelDecommissioned"
-        /// `ModelNotFound`.
-        public static let modelNotFound: Code = "ModelNotFound"
-        /// `ModelReferencesNotDecommissioned`.
-        public static let modelReferencesNotDecommissioned: Code = "ModelReferencesNotDecommissioned"
-        /// `ModelReferencesNotDeleted`.
-        public static let modelReferencesNotDeleted: Code = "ModelReferencesNotDeleted"
-        /// `OperationNotAllowed`.
-        public static let operationNotAllowed: Code = "OperationNotAllowed"
-        /// `PreconditionFailed`.
-        public static let preconditionFailed: Code = "PreconditionFailed"
-        /// `QuotaReachedError`.
-        public static let quotaReachedError: Code = "QuotaReachedError"
-        /// `RelationshipAlreadyExists`.
-        public static let relationshipAlreadyExists: Code = "RelationshipAlreadyExists"
-        /// `RelationshipNotFound`.
-        public static let relationshipNotFound: Code = "RelationshipNotFound"
-        /// `RelationshipsNotDeleted`.
-        public static let relationshipsNotDeleted: Code = "RelationshipsNotDeleted"
-        /// `SqlQueryError`.
-        public static let sqlQueryError: Code = "SqlQueryError"
-        /// `TargetTwinNotFound`.
-        public static let targetTwinNotFound: Code = "TargetTwinNotFound"
-        /// `TimeoutError`.
-        public static let timeoutError: Code = "TimeoutError"
-        /// `ValidationFailed`.
-        public static let validationFailed: Code = "ValidationFailed"
-    }
+    /// An ADT error code (`error.code` of the body, or the `x-ms-error-code` header), from the
+    /// one catalogue the service and the functions share.
+    public typealias Code = ADTErrorCode
 
     /// Where the error came from.
     public var kind: Kind

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Logging
 
 /// Tries credentials in order and uses the first that produces a token; later calls go

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Logging
 
 /// An Azure AD application (service principal) authenticating with its client secret: the

@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 
 /// A digital twin as ADT serves it: the JSON object with `$dtId`, `$etag`, `$metadata` and the
 /// model's properties and components at the top level (member order kept).

@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 
 extension DigitalTwinsClient {
     /// Uploads DTDL interfaces in one all-or-nothing call (`POST /models`; ADT takes at most

@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 
 extension DigitalTwinsClient {
     /// Creates or replaces a relationship (`PUT /digitaltwins/{sourceID}/relationships/{id}`);

@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 import Foundation
 
 extension DigitalTwinsClient {

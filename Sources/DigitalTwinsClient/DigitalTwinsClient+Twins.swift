@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 
 extension DigitalTwinsClient {
     /// A twin (`GET /digitaltwins/{id}`), with its ETag.

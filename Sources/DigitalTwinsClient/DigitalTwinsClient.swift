@@ -1,5 +1,6 @@
-import DTDL
+import ADTWire
 import Foundation
+import HTTPTransport
 import Logging
 
 /// A client of the Azure Digital Twins data plane: models, twins, relationships, components,

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Logging
 
 /// A service principal configured by environment variables, as Azure SDKs read them:

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Logging
 
 /// Sends a request through a ``Transport`` with a ``RetryPolicy``, logging each attempt.

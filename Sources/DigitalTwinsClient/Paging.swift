@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 
 /// A page of a paged ADT response.
 public protocol Page: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// When and how long to wait before repeating a request, as Azure SDKs do.
 ///

@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 import Foundation
 
 /// Something that can produce OAuth 2 bearer tokens for the given scopes (Azure Identity's

@@ -1,4 +1,5 @@
 import DeviceLifecycle
+import HTTPServerSetup
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -48,16 +49,13 @@ public func buildFunctionsApplication(
 ) throws(FunctionsHostConfigurationError) -> some ApplicationProtocol {
     try configuration.validate()
     let router = buildFunctionsRouter(configuration: configuration, service: service, logger: logger)
-    let scheme = tlsServer == nil ? "http" : "https"
     return Application(
         router: router,
         server: tlsServer ?? .http1(),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
-            let address = channel.localAddress
-            let host = address?.ipAddress ?? configuration.host
-            let hostText = host.contains(":") ? "[\(host)]" : host
-            await onServerRunning("\(scheme)://\(hostText):\(address?.port ?? configuration.port)")
+            await onServerRunning(
+                HTTPServer.url(of: channel, tls: tlsServer != nil, host: configuration.host, port: configuration.port))
         },
         logger: logger
     )

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// The function keys the host accepts, as Azure Functions checks them for HTTP triggers with
 /// `AuthorizationLevel.Function`: a call must present either a *host* key (valid for every
 /// function, like the function app's `default` host key) or one of the called function's own
@@ -69,7 +71,7 @@ public struct FunctionKeys: Sendable, Hashable, CustomStringConvertible, CustomR
         guard let key else { return false }
         var accepted = false
         // Every candidate is compared, so the time does not say which one (nearly) matched.
-        for candidate in hostKeys.union(functionKeys[function] ?? []) where Self.equal(key, candidate) {
+        for candidate in hostKeys.union(functionKeys[function] ?? []) where ConstantTime.equal(key, candidate) {
             accepted = true
         }
         return accepted
@@ -83,16 +85,6 @@ public struct FunctionKeys: Sendable, Hashable, CustomStringConvertible, CustomR
         return nil
     }
 
-    /// Byte comparison whose time depends only on the presented key's length.
-    static func equal(_ presented: String, _ candidate: String) -> Bool {
-        let a = Array(presented.utf8)
-        let b = Array(candidate.utf8)
-        var difference: UInt8 = a.count == b.count ? 0 : 1
-        for index in a.indices {
-            difference |= a[index] ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
-    }
 
     /// How many keys of each kind, without the keys.
     public var description: String {

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import DeviceLifecycle
 import HTTPTypes
@@ -170,8 +171,7 @@ struct FunctionRoutes: Sendable {
 
     /// Milliseconds since `start`, with one decimal.
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now).components
-        let ms = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        let ms = start.duration(to: .now).seconds * 1000
         return (ms * 10).rounded() / 10
     }
 }

@@ -1,9 +1,10 @@
+import HTTPServerSetup
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import NIOSSL
 import PostgresNIO
+import PostgresSupport
 import TwinQuery
 import TwinStore
 
@@ -30,34 +31,16 @@ public func buildApplication(
 
     var app = Application(
         router: router,
-        server: serverBuilder(tls: configuration.tls),
+        server: HTTPServer.builder(tls: configuration.tls),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
-            let address = channel.localAddress
-            let host = address?.ipAddress ?? configuration.host
-            let hostText = host.contains(":") ? "[\(host)]" : host
-            let scheme = configuration.tls == nil ? "http" : "https"
-            await onServerRunning("\(scheme)://\(hostText):\(address?.port ?? configuration.port)")
+            await onServerRunning(
+                HTTPServer.url(of: channel, tls: configuration.tls != nil, host: configuration.host, port: configuration.port))
         },
         logger: logger
     )
     app.addServices(database, ModelChangeListener(client: database, catalog: catalog, logger: logger))
     return app
-}
-
-/// Plain HTTP/1.1, or HTTP/1.1 over TLS.
-///
-/// Not HTTP/2 by ALPN: Hummingbird's `HTTP2UpgradeChannel` waits for the TLS handshake without a
-/// limit, so one client that connects and sends nothing keeps a graceful shutdown (SIGTERM) from
-/// ever finishing; the HTTP/1.1 channel closes such an idle connection. The channel is built
-/// directly rather than through `.tls(.http1(), tlsConfiguration:)`, which is declared `throws`
-/// although it only fails when a connection is set up (the files are checked before, by
-/// `ServerTLS`).
-func serverBuilder(tls: TLSConfiguration?) -> HTTPServerBuilder {
-    guard let tls else { return .http1() }
-    return HTTPServerBuilder { responder in
-        try TLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tls)
-    }
 }
 
 /// The gateway's routes. `openapi/openapi.yaml` must list exactly these (a test checks it).

@@ -1,7 +1,9 @@
+import ADTWire
 import DTDL
 import Hummingbird
 import Logging
 import PostgresNIO
+import PostgresSupport
 import TwinStore
 
 /// `GET /healthz` (the process is up) and `GET /readyz` (the database is reachable and migrated).

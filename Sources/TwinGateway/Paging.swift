@@ -1,3 +1,4 @@
+import ADTWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,15 +20,12 @@ enum PageSize {
 enum ContinuationToken {
     /// A token for any key text (relationship ids).
     static func encode(key: String) -> String {
-        Data("v1:\(key)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode("v1:\(key)".utf8)
     }
 
     static func decodeKey(_ token: String) throws -> String {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8), text.hasPrefix("v1:")
+        guard let bytes = Base64URL.decode(token), let text = String(validating: bytes, as: UTF8.self),
+            text.hasPrefix("v1:")
         else { throw invalid }
         return String(text.dropFirst(3))
     }

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import Foundation
 import HTTPTypes
@@ -5,9 +6,9 @@ import Hummingbird
 import TwinStore
 
 /// ADT's error shape: `{"error":{"code":"…","message":"…"}}`, with `x-ms-error-code` and ADT's
-/// status for the code (`ServiceError.status`).
+/// status for the code (`ADTErrorCode.httpStatus`).
 extension ServiceError: HTTPResponseError {
-    public var status: HTTPResponse.Status { .init(code: httpStatus) }
+    public var status: HTTPResponse.Status { .init(code: code.httpStatus) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         response()
@@ -16,14 +17,14 @@ extension ServiceError: HTTPResponseError {
     /// The error as an HTTP response.
     public func response() -> Response {
         var error = JSONObject()
-        error["code"] = .string(code)
+        error["code"] = .string(code.rawValue)
         error["message"] = .string(message)
         if !details.isEmpty {
-            error["details"] = .array(details.map { .object(JSONObject([(key: "code", value: .string(code)), (key: "message", value: .string($0))])) })
+            error["details"] = .array(details.map { .object(JSONObject([(key: "code", value: .string(code.rawValue)), (key: "message", value: .string($0))])) })
         }
         let body = JSONWriter.bytes(.object(JSONObject([(key: "error", value: .object(error))])))
         var headers = ADTResponse.jsonHeaders
-        headers[.xMsErrorCode] = code
+        headers[.xMsErrorCode] = code.rawValue
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

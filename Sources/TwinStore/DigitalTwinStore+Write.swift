@@ -1,5 +1,6 @@
 import DTDL
 import PostgresNIO
+import PostgresSupport
 
 extension DigitalTwinStore {
     /// A validated twin write, ready to land.

@@ -1,7 +1,9 @@
+import ADTWire
 import DTDL
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// Digital twins in PostgreSQL: create or replace, read, patch, delete, and their components.
 /// Every write is one transaction that validates against the current model graph, checks the
@@ -57,8 +59,8 @@ public struct DigitalTwinStore: Sendable {
                     "ModelDecommissioned",
                     "The model \(model.id) is decommissioned. New twins cannot be created with it; use another version of the model.")
             }
-            let etag = ServiceClock.newETag()
-            let now = ServiceClock.now()
+            let etag = WeakETag.new()
+            let now = UTCTimestamp.now()
             let stamped = TwinMetadataStamping.stampCreated(twin, model: model, now: now)
             let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
             let event: ChangeEvent =
@@ -98,8 +100,8 @@ public struct DigitalTwinStore: Sendable {
             if result.modelChanged, snapshot.decommissioned.contains(modelID) {
                 throw ServiceError("ModelDecommissioned", "The model \(modelID) is decommissioned; twins cannot move to it.")
             }
-            let etag = ServiceClock.newETag()
-            let now = ServiceClock.now()
+            let etag = WeakETag.new()
+            let now = UTCTimestamp.now()
             let stamped = TwinMetadataStamping.stampPatched(result.twin, changes: result.changes, now: now)
             let document = TwinDocument.canonical(stamped, id: id, etag: etag.header, model: model)
             let event = ChangeEvent.twinUpdate(
@@ -147,7 +149,7 @@ public struct DigitalTwinStore: Sendable {
             }
             try await connection.query("DELETE FROM twins WHERE id = \(id)", logger: logger)
             try await ChangeEvent.twinDelete(
-                id: id, model: existing.modelID, twin: .object(existing.body), time: ServiceClock.now()
+                id: id, model: existing.modelID, twin: .object(existing.body), time: UTCTimestamp.now()
             ).write(on: connection, logger: logger)
         }
     }
@@ -161,7 +163,7 @@ public struct DigitalTwinStore: Sendable {
             }
             try ifMatch?.check(currentETag: existing.etag)
             let event = ChangeEvent.twinDelete(
-                id: id, model: existing.modelID, twin: .object(existing.body), time: ServiceClock.now())
+                id: id, model: existing.modelID, twin: .object(existing.body), time: UTCTimestamp.now())
             do {
                 let rows = try await connection.execute(
                     DeleteTwinStatement(id: id, etag: existing.etagUUID, event: event.text), logger: logger)
@@ -209,11 +211,11 @@ public struct DigitalTwinStore: Sendable {
                     try validator.validateTelemetry(payload, model: model)
                 }
             } catch let error as DTDLError {
-                throw ServiceError(error.code.rawValue, InstanceValidator.invalidTelemetrySummary, details: [error.message])
+                throw ServiceError(error.code, InstanceValidator.invalidTelemetrySummary, details: [error.message])
             }
             try await ChangeEvent.telemetry(
                 twin: id, component: component, model: schemaModel, payload: payload, messageID: messageID,
-                sourceTime: sourceTime, time: ServiceClock.now()
+                sourceTime: sourceTime, time: UTCTimestamp.now()
             ).write(on: connection, logger: logger)
         }
     }

@@ -1,6 +1,8 @@
+import ADTWire
 import DTDL
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 extension ModelStore {
     /// One page of the model list, in upload order.

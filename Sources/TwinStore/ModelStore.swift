@@ -1,6 +1,8 @@
+import ADTWire
 import DTDL
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// Models in PostgreSQL: upload (all or nothing), list, get, decommission, delete.
 public struct ModelStore: Sendable {

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import Foundation
 
@@ -18,9 +19,7 @@ struct QueryContinuationToken {
     }
 
     init(decoding text: String) throws {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let json = try? JSONParser.parse(Array(data)),
+        guard let bytes = Base64URL.decode(text), let json = try? JSONParser.parse(bytes),
             case .string(let query)? = json["q"], case .array(let keys)? = json["k"]
         else { throw Self.invalid }
         var after: [String] = []
@@ -41,8 +40,6 @@ struct QueryContinuationToken {
         object["q"] = .string(query)
         object["k"] = .array((after ?? []).map { .string($0) })
         if let remaining { object["r"] = .integer(Int64(remaining)) }
-        return Data(JSONWriter.bytes(.object(object))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(JSONWriter.bytes(.object(object)))
     }
 }

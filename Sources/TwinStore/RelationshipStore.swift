@@ -1,7 +1,9 @@
+import ADTWire
 import DTDL
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// Relationships in PostgreSQL: create or replace, read, patch, delete, and the outgoing and
 /// incoming lists. Writes lock both twins (shared), so a twin cannot vanish under a new
@@ -64,7 +66,7 @@ public struct RelationshipStore: Sendable {
                     "If-None-Match: * header was specified but a relationship with the id \(id) was found. Please specify a different relationship id."
                 )
             }
-            let etag = ServiceClock.newETag()
+            let etag = WeakETag.new()
             let document = Self.document(relationship, source: source, id: id, etag: etag.header)
             let text = JSONWriter.string(.object(document))
             try await connection.query(
@@ -74,7 +76,7 @@ public struct RelationshipStore: Sendable {
                 ON CONFLICT (source_id, id) DO UPDATE SET name = EXCLUDED.name, target_id = EXCLUDED.target_id,
                     etag = EXCLUDED.etag, body = EXCLUDED.body
                 """, logger: logger)
-            let now = ServiceClock.now()
+            let now = UTCTimestamp.now()
             let event: ChangeEvent =
                 previous == nil
                 ? .relationshipCreate(source: source, id: id, model: sourceModelID, relationship: .object(document), time: now)
@@ -112,7 +114,7 @@ public struct RelationshipStore: Sendable {
             } catch let error as DTDLError {
                 throw ServiceError(error)
             }
-            let etag = ServiceClock.newETag()
+            let etag = WeakETag.new()
             let document = Self.document(patched, source: source, id: id, etag: etag.header)
             try await connection.query(
                 """
@@ -120,7 +122,7 @@ public struct RelationshipStore: Sendable {
                 WHERE source_id = \(source) AND id = \(id)
                 """, logger: logger)
             try await ChangeEvent.relationshipUpdate(
-                source: source, id: id, model: sourceModelID, patch: patch.arrayValue ?? [], time: ServiceClock.now()
+                source: source, id: id, model: sourceModelID, patch: patch.arrayValue ?? [], time: UTCTimestamp.now()
             ).write(on: connection, logger: logger)
             return etag.header
         }
@@ -143,7 +145,7 @@ public struct RelationshipStore: Sendable {
     ) async throws {
         try await connection.query("DELETE FROM relationships WHERE source_id = \(source) AND id = \(id)", logger: logger)
         try await ChangeEvent.relationshipDelete(
-            source: source, id: id, model: model, relationship: .object(body), time: ServiceClock.now()
+            source: source, id: id, model: model, relationship: .object(body), time: UTCTimestamp.now()
         ).write(on: connection, logger: logger)
     }
 

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// The twin as ADT serves it, built from a validated twin: `$dtId`, `$etag`, the properties and

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 
 /// Response shaping shared by twin routes.

@@ -1,8 +1,10 @@
+import ADTWire
 import ArgumentParser
 import DTDL
-import DigitalTwinsClient
 import DeviceLifecycle
+import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 
 /// Where the client commands send their requests, and with which credential. The endpoint is
 /// our gateway or a real Azure Digital Twins instance (`https://<name>.api.<region>.digitaltwins.azure.net`).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 
 /// The credential for Azure Digital Twins that a command's options and the Azure environment
 /// variables choose, in this order: none when asked; a token; the managed identity; a client

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PostgresSupport
 import TwinStore
 
 /// `twins db …`: database administration.

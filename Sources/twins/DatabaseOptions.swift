@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import TwinStore
 
 /// `--database-url` and `--log-level`, shared by the commands that use the database.

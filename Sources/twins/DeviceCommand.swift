@@ -1,8 +1,10 @@
+import ADTWire
 import ArgumentParser
 import DTDL
 import DeviceLifecycle
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 
 /// `twins device`: simulated devices that register through DPS and send telemetry.
 struct DeviceCommand: AsyncParsableCommand {

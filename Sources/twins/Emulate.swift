@@ -7,6 +7,7 @@ import FunctionsHost
 import Hummingbird
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ServiceLifecycle
 import TwinGateway
 import TwinStore

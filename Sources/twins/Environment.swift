@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresSupport
 
 /// Reads settings that may come from a flag or from an environment variable (`TWINS_*`).
 enum Environment {

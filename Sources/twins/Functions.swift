@@ -1,13 +1,13 @@
+import ADTWire
 import ArgumentParser
-import Foundation
-
 import DTDL
 import DeviceLifecycle
 import DigitalTwinsClient
+import Foundation
 import FunctionsHost
+import HTTPServerSetup
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import TwinGateway
 
@@ -303,9 +303,7 @@ struct Functions: AsyncParsableCommand {
         case (let certificate?, let key?):
             do {
                 let tls = try ServerTLS.configuration(certificateChainFile: certificate, privateKeyFile: key)
-                return HTTPServerBuilder { responder in
-                    try TLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tls)
-                }
+                return HTTPServer.builder(tls: tls)
             } catch let error as ServerTLSError {
                 throw CommandFailure(error.description)
             }

@@ -1,4 +1,5 @@
 import DigitalTwinsClient
+import HTTPTransport
 
 /// GET over libcurl, for the gateway's own outgoing calls (an issuer's OpenID configuration and
 /// keys). TLS is verified against the system's trust store.

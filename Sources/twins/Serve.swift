@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import HTTPServerSetup
 import Hummingbird
 import PostgresNIO
+import PostgresSupport
 import TwinGateway
 import TwinStore
 

@@ -1,3 +1,4 @@
+import ADTWire
 import ArgumentParser
 import DTDL
 import DigitalTwinsClient

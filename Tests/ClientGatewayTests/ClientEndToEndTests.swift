@@ -1,6 +1,9 @@
+import ADTWire
 import DTDL
 import DigitalTwinsClient
 import Foundation
+import GatewayTestSupport
+import HTTPTransport
 import Testing
 import TwinTestSupport
 
@@ -39,7 +42,7 @@ struct ClientEndToEndTests {
     }
 
     @Test func everyCallAgainstTheGateway() async throws {
-        try await LiveGateway.run { endpoint in
+        try await LiveGateway.secured { endpoint in
             let client = try Self.client(endpoint)
             // Models.
             guard case .array(let definitions) = try Self.json(Self.models) else { return }
@@ -118,7 +121,7 @@ struct ClientEndToEndTests {
     }
 
     @Test func rolesAndCredentials() async throws {
-        try await LiveGateway.run { endpoint in
+        try await LiveGateway.secured { endpoint in
             let owner = try Self.client(endpoint)
             _ = try await owner.createModels([try Self.json(#"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:e2e:A;1","@type":"Interface"}"#)])
             let reader = try Self.client(endpoint, id: "reader-app", secret: "reader-secret")

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 import TwinTestSupport
 
@@ -11,7 +12,7 @@ import TwinTestSupport
     .timeLimit(.minutes(2)))
 struct CommandLineClientTests {
     @Test func clientCommandsEndToEnd() async throws {
-        try await LiveGateway.run { endpoint in
+        try await LiveGateway.secured { endpoint in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -22,7 +23,7 @@ struct CommandLineClientTests {
                 .write(to: directory.appendingPathComponent("b-thermostat.json"), atomically: true, encoding: .utf8)
 
             let env = [
-                "TWINS_ENDPOINT": endpoint.url, "TWINS_CA_FILE": endpoint.caFile, "AZURE_TENANT_ID": "tenant-1",
+                "TWINS_ENDPOINT": endpoint.url, "TWINS_CA_FILE": endpoint.caFile ?? "", "AZURE_TENANT_ID": "tenant-1",
                 "AZURE_CLIENT_ID": "owner-app", "AZURE_CLIENT_SECRET": "owner-secret", "AZURE_AUTHORITY_HOST": endpoint.authorityHost,
             ]
             func twins(_ arguments: String..., environment: [String: String] = env) async throws -> TwinsExecutable.Outcome {

@@ -1,6 +1,7 @@
+import ADTWire
+@testable import DTDL
 import Foundation
 import Testing
-@testable import DTDL
 
 /// The official parser's instance-value cases (`instances` in dtdl-parser-tests/generated):
 /// each case's models are parsed with our parser, then every submitted value is checked against

@@ -1,5 +1,6 @@
-import Testing
+import ADTWire
 @testable import DTDL
+import Testing
 
 /// The official DTDL specification conformance cases (v2 and v3, 13,384 cases), in DTDL mode and
 /// in ADT mode.

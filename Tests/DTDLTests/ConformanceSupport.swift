@@ -1,5 +1,6 @@
-import Foundation
+import ADTWire
 @testable import DTDL
+import Foundation
 
 /// Runs the official DTDL test cases through `ModelParser` and says, per case, whether the
 /// outcome is the expected one. Shared by the conformance suites.

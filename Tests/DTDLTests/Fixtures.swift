@@ -1,5 +1,6 @@
-import Foundation
+import ADTWire
 @testable import DTDL
+import Foundation
 
 /// Locates the shared third-party fixtures (DTDL conformance cases, parser cases, ontologies).
 ///

@@ -1,6 +1,7 @@
+import ADTWire
+@testable import DTDL
 import Foundation
 import Testing
-@testable import DTDL
 
 /// Instance validation through the real parser: models parsed from DTDL text (hand-written
 /// Thermostat-style models, and the published RealEstateCore and smart-cities ontologies),

@@ -1,5 +1,6 @@
-import Testing
+import ADTWire
 @testable import DTDL
+import Testing
 
 /// A micro-check that validating a twin of a ~20-property model stays cheap: no timing
 /// assertion (shared CI machines vary), only many rounds that must all pass. Run with

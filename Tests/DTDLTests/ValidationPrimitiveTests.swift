@@ -1,5 +1,6 @@
-import Testing
+import ADTWire
 @testable import DTDL
+import Testing
 
 /// One instance case: a schema, the JSON text submitted, whether it conforms.
 struct PrimitiveInstanceCase: CustomTestStringConvertible, Sendable {

@@ -1,5 +1,6 @@
-import Testing
+import ADTWire
 @testable import DTDL
+import Testing
 
 /// Complex schemas, mirroring the DTDLParser `ArrayV3`, `EnumIntV3`, `EnumStringV3`, `MapV3`,
 /// `ObjectV3` and `MixedComplexSchemaV3` instance cases.

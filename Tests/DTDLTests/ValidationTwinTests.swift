@@ -1,5 +1,6 @@
-import Testing
+import ADTWire
 @testable import DTDL
+import Testing
 
 @Suite struct ValidationTwinTests {
     let validator = ValidationModels.validator

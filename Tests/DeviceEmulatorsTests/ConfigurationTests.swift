@@ -1,10 +1,11 @@
+import ADTWire
 import DTDL
+@testable import DeviceEmulators
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Testing
 import TwinTestSupport
-
-@testable import DeviceEmulators
 
 @Suite("Emulator configuration")
 struct ConfigurationTests {

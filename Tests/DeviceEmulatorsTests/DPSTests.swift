@@ -1,4 +1,6 @@
+import ADTWire
 import DTDL
+@testable import DeviceEmulators
 import DeviceLifecycle
 import Foundation
 import HTTPTypes
@@ -6,8 +8,6 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TwinTestSupport
-
-@testable import DeviceEmulators
 
 @Suite("DPS emulator", .enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)), .timeLimit(.minutes(2)))
 struct DPSTests {

@@ -1,9 +1,9 @@
+import ADTWire
 import DTDL
-import Foundation
-import Testing
-
 @testable import DeviceEmulators
 @testable import DeviceLifecycle
+import Foundation
+import Testing
 
 /// The hub's deliveries, read by the functions' own readers (retire, ingest).
 @Suite("Delivery formats against the functions")

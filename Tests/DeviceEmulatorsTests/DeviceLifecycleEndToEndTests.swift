@@ -1,7 +1,11 @@
+import ADTWire
 import DTDL
+@testable import DeviceEmulators
 import DeviceLifecycle
 import DigitalTwinsClient
 import Foundation
+import GatewayTestSupport
+import HTTPTransport
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
@@ -9,8 +13,6 @@ import Testing
 import TwinGateway
 import TwinStore
 import TwinTestSupport
-
-@testable import DeviceEmulators
 
 /// The device's whole life with every piece running and talking HTTP on 127.0.0.1: the gateway
 /// (no auth) on a fresh database, the functions host (`twins functions`, writing to the gateway
@@ -92,13 +94,8 @@ struct DeviceLifecycleEndToEndTests {
     static func withGateway<T: Sendable>(
         _ database: PostgresClient, _ body: @escaping @Sendable (_ url: String, DigitalTwinsClient) async throws -> T
     ) async throws -> T {
-        let router = buildRouter(
-            database: database, configuration: GatewayConfiguration(host: "127.0.0.1", port: 0), logger: Fixture.logger)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.logger)
-        return try await app.test(.live) { live in
-            let url = "http://127.0.0.1:\(try #require(live.port))"
-            return try await body(url, try DigitalTwinsClient(endpoint: url, options: .init(proxy: .none)))
+        try await LiveGateway.serve(database: database) { endpoint in
+            try await body(endpoint.url, try DigitalTwinsClient(endpoint: endpoint.url, options: .init(proxy: .none)))
         }
     }
 

@@ -1,17 +1,20 @@
+import ADTWire
 import DTDL
+@testable import DeviceEmulators
 import DeviceLifecycle
 import DigitalTwinsClient
 import Foundation
+import GatewayTestSupport
+import HTTPTransport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import PostgresNIO
+import PostgresSupport
 import Testing
 import TwinStore
 import TwinTestSupport
-
-@testable import DeviceEmulators
 
 /// A webhook receiver for tests: records every POST and answers each path from a plan. It
 /// answers Event Grid's subscription-validation events as a subscriber does (echoing the code,
@@ -147,10 +150,7 @@ enum Fixture {
 
     /// A fresh migrated database.
     static func withDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        try await TestDatabase.withFreshDatabase { _, client in
-            try await MigrationRunner(logger: logger).migrate(client: client)
-            return try await body(client)
-        }
+        try await LiveGateway.withMigratedDatabase(body)
     }
 
     /// Runs the DPS emulator live.

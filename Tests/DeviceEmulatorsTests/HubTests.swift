@@ -1,4 +1,6 @@
+import ADTWire
 import DTDL
+@testable import DeviceEmulators
 import DeviceLifecycle
 import Foundation
 import HTTPTypes
@@ -7,8 +9,6 @@ import HummingbirdTesting
 import PostgresNIO
 import Testing
 import TwinTestSupport
-
-@testable import DeviceEmulators
 
 @Suite(
     "IoT Hub emulator", .enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)),

@@ -1,8 +1,8 @@
+import ADTWire
 import DTDL
+@testable import DeviceEmulators
 import Foundation
 import Testing
-
-@testable import DeviceEmulators
 
 @Suite("Routing queries")
 struct RoutingQueryTests {

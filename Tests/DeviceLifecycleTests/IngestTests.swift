@@ -1,9 +1,9 @@
+import ADTWire
 import DTDL
-import Logging
-import Foundation
-import Testing
-
 @testable import DeviceLifecycle
+import Foundation
+import Logging
+import Testing
 
 @Suite struct IngestTests {
     func function(

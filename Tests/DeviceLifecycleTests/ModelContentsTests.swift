@@ -1,7 +1,7 @@
+import ADTWire
 import DTDL
-import Testing
-
 @testable import DeviceLifecycle
+import Testing
 
 @Suite struct ModelContentsTests {
     @Test func inheritanceSemanticTypesAndComponents() async throws {

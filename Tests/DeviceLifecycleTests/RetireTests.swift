@@ -1,8 +1,8 @@
+import ADTWire
 import DTDL
+@testable import DeviceLifecycle
 import Logging
 import Testing
-
-@testable import DeviceLifecycle
 
 @Suite struct RetireTests {
     func function(_ service: FakeDigitalTwinsService, _ configuration: RetireConfiguration = RetireConfiguration())

@@ -1,8 +1,8 @@
+import ADTWire
 import DTDL
+@testable import DeviceLifecycle
 import Foundation
 import Testing
-
-@testable import DeviceLifecycle
 
 /// The shared reference vectors, when this machine has them.
 enum VectorFile {

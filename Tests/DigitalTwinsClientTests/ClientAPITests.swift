@@ -1,4 +1,4 @@
-import DTDL
+import ADTWire
 import DigitalTwinsClient
 import Foundation
 import Testing

@@ -1,6 +1,6 @@
-import DTDL
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Testing
 
 extension ClientTests {

@@ -1,5 +1,6 @@
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 
 #if canImport(Glibc)
     import Glibc

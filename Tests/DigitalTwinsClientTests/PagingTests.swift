@@ -1,4 +1,3 @@
-import DTDL
 import DigitalTwinsClient
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
-import DTDL
+import ADTWire
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Testing
 
 /// Every suite of this target nests in this one, so they run one at a time: the thread-count

@@ -1,6 +1,7 @@
-import DTDL
+import ADTWire
 import DigitalTwinsClient
 import Foundation
+import HTTPTransport
 import Testing
 
 extension ClientTests {

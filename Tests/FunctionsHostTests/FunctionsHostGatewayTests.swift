@@ -1,14 +1,15 @@
+import ADTWire
 import DTDL
 import DeviceLifecycle
 import DigitalTwinsClient
 import Foundation
+@testable import FunctionsHost
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
 import TwinTestSupport
-
-@testable import FunctionsHost
 
 /// The functions host over HTTP, writing to a real gateway on a fresh database through the
 /// libcurl client: the device's whole life (allocate, telemetry, retire) as DPS, IoT Hub and

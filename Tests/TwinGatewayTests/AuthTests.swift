@@ -1,7 +1,9 @@
+import ADTWire
 import Crypto
 import CryptoExtras
 import DTDL
 import Foundation
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerSetup
 import SwiftASN1
 import Testing
 import TwinGateway

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerSetup
 import Hummingbird
 import HummingbirdTesting
 import Logging

@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PostgresNIO
+import PostgresSupport
 import Testing
 import TwinGateway
 import TwinStore

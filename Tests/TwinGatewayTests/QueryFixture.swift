@@ -1,4 +1,6 @@
+import ADTWire
 import DTDL
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

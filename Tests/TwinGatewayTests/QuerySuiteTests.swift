@@ -1,5 +1,7 @@
+import ADTWire
 import DTDL
 import Foundation
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

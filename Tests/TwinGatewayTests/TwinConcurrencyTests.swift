@@ -1,4 +1,5 @@
 import DTDL
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,6 +1,8 @@
+import ADTWire
 import DTDL
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ServiceLifecycle
 import Testing
 import TwinStore

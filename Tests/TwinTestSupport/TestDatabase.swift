@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import TwinStore
 
 /// A private database for one test, on the throw-away server that `scripts/test.sh` starts.

@@ -1,28 +1,12 @@
+import ADTWire
+
 /// An error of the DTDL engine, carrying the ADT error code a gateway answers with.
 ///
 /// The message names the model, the element and the JSON path so that a user can fix the file
 /// or the request from the message alone.
 public struct DTDLError: Error, Sendable, CustomStringConvertible {
-    /// An ADT error code. Extensible, as PostgresNIO's `PSQLError.Code`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code as ADT spells it on the wire.
-        public let rawValue: String
-        /// A code with this wire spelling.
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        /// The wire spelling.
-        public var description: String { rawValue }
-
-        /// The model text is not valid DTDL.
-        public static let dtdlParserError = Code("DTDLParserError")
-        /// The model uses a DTDL version ADT does not accept (only contexts 2 and 3).
-        public static let modelVersionNotSupported = Code("ModelVersionNotSupported")
-        /// An instance (twin, component, relationship, telemetry) does not conform to its model.
-        public static let validationFailed = Code("ValidationFailed")
-        /// A JSON Patch document is malformed or cannot be applied.
-        public static let jsonPatchInvalid = Code("JsonPatchInvalid")
-        /// A request argument is malformed.
-        public static let invalidArgument = Code("InvalidArgument")
-    }
+    /// An ADT error code, from the wire vocabulary's one catalogue.
+    public typealias Code = ADTErrorCode
 
     /// The ADT error code.
     public var code: Code

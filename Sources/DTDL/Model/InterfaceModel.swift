@@ -1,3 +1,5 @@
+import ADTWire
+
 /// A resolved Interface: its own and inherited contents, ready for instance validation.
 public final class InterfaceModel: Sendable {
     /// The interface's DTMI.

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// A resolved DTDL schema: what a value of a property, telemetry, field, map value or array
 /// element must look like. Reusable schemas referenced by id are resolved into this tree
 /// (DTDL forbids cycles), so validation never looks anything up by id.

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Azure Digital Twins' restrictions on top of DTDL (BEHAVIOUR.md §3, LIMITS.md).
 enum ADTRestrictions {
     /// The first DTDL context specifier other than versions 2 and 3 in the documents, if any,

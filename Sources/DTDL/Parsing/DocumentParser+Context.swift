@@ -1,3 +1,5 @@
+import ADTWire
+
 extension DocumentParser {
     /// The scope set by a top-level `@context`, which must name a DTDL context; nil when invalid.
     mutating func topScope(_ value: JSONValue, id: String?) -> ContextScope? {

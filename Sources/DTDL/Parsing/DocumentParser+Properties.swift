@@ -1,3 +1,5 @@
+import ADTWire
+
 extension DocumentParser {
     /// Reads every non-keyword member of an element against its class's property table.
     mutating func parseProperties(_ o: JSONObject, into e: ParsedElement, scope: ContextScope, types: TypeInfo) {

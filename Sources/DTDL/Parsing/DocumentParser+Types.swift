@@ -1,3 +1,5 @@
+import ADTWire
+
 /// The outcome of reading `@type`.
 struct TypeInfo {
     /// The material class.

@@ -1,3 +1,5 @@
+import ADTWire
+
 extension DocumentParser {
     /// The literal datatypes of DTDL properties.
     enum LiteralType {

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Turns JSON documents into `ParsedElement`s, checking every rule that can be checked on an
 /// element and its inline descendants. Cross-element rules (references, inheritance, limits over
 /// hierarchies) are left to `ModelResolver`.

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Parses and resolves DTDL v2/v3 models into an immutable `ModelGraph`.
 ///
 /// ```swift

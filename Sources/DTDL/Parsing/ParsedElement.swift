@@ -1,3 +1,5 @@
+import ADTWire
+
 /// An element as parsed from a document, before resolution: its class, identifiers, literal
 /// property values and nested elements or references.
 final class ParsedElement {

@@ -1,3 +1,5 @@
+import ADTWire
+
 extension ModelResolver {
     /// DTDL v3 caps an Interface's text at 1 MiB (`dtmm:partition` `dtmm:maxBytes`).
     static let maxPartitionBytes = 1_048_576

@@ -1,3 +1,5 @@
+import ADTWire
+
 extension ModelResolver {
     /// The resolved model of an interface element, built once (bases first).
     mutating func model(_ e: ParsedElement) -> InterfaceModel? {

@@ -1,3 +1,5 @@
+import ADTWire
+
 extension ModelResolver {
     /// DTDL caps complex-schema nesting at 5 levels (`dtmm:maxDepth` on ComplexSchema).
     static let maxSchemaDepth = 5

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Shape checks for the DTDL geospatial schemas, which are GeoJSON geometries (RFC 7946):
 /// an object with exactly `type` (the GeoJSON type name) and `coordinates`, plus an optional
 /// `bbox`. A position is an array of two or three numbers; a LineString has at least two

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Validates instances of a model graph as the ADT data plane receives them: twin bodies
 /// (`PUT /digitaltwins/{id}`), JSON Patch documents on twins, components and relationships,
 /// relationship bodies and telemetry payloads.
@@ -46,11 +48,6 @@ public struct InstanceValidator: Sendable {
         }
         return try interface(component.schema)
     }
-}
-
-extension DTDLError.Code {
-    /// A component path that the twin's model does not declare (ADT answers 404).
-    public static let componentNotFound = DTDLError.Code("ComponentNotFound")
 }
 
 /// Where a set of members sits, for messages and paths: the twin itself or one of its components.

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Relationships (`PUT` and `PATCH /digitaltwins/{id}/relationships/{relationshipId}`).
 ///
 /// A body holds the system fields `$relationshipId`, `$sourceId` (the SDKs send both and ADT
@@ -27,7 +29,7 @@ extension InstanceValidator {
     ) throws(DTDLError) -> RelationshipModel {
         for field in ["$relationshipId", "$sourceId", "$targetId", "$relationshipName"] {
             if let value = relationship[field], value.stringValue == nil {
-                throw validationFailed("\(field) of a relationship must be a string, not \(SchemaViolation.preview(value)).")
+                throw validationFailed("\(field) of a relationship must be a string, not \(JSONWriter.preview(value)).")
             }
         }
         guard relationship["$targetId"] != nil else {
@@ -59,7 +61,7 @@ extension InstanceValidator {
     public func applyRelationshipPatch(_ patch: JSONValue, to relationship: JSONObject, sourceModel: InterfaceModel)
         throws(DTDLError) -> JSONObject
     {
-        let operations = try JSONPatchOperation.parseDocument(patch)
+        let operations = try EnginePatch.operations(patch)
         guard case .string(let name)? = relationship["$relationshipName"] else {
             throw validationFailed("The stored relationship has no $relationshipName.")
         }
@@ -75,7 +77,7 @@ extension InstanceValidator {
                     "\"\(op.path)\" cannot be patched: only relationship properties can. To change \(first), delete the relationship and create it again."
                 )
             }
-            try JSONPatchApplier.apply(op.kind, value: op.value, at: op.path.tokens[...], in: &root, displayPath: op.path)
+            try EnginePatch.apply(op.kind, value: op.value, at: op.path.tokens[...], in: &root, displayPath: op.path)
             if !touched.contains(first) { touched.append(first) }
         }
         guard case .object(let result) = root else { throw patchInvalid("The patched relationship is not an object.") }

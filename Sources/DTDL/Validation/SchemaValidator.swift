@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Checks one JSON value against a resolved DTDL `Schema`, with the rules of the official
 /// DTDLParser's instance validation:
 ///

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Why a value does not conform to a schema, and where inside the value.
 ///
 /// Validation returns `nil` on success without building one, so the error path alone pays for
@@ -44,9 +46,9 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
     public var problem: String {
         switch reason {
         case .mismatch(let expected, let actual):
-            return "expects schema \(expected) but got \(SchemaViolation.preview(actual))"
+            return "expects schema \(expected) but got \(JSONWriter.preview(actual))"
         case .notAnEnumValue(let enumName, let allowed, let actual):
-            return "expects one of the values of Enum \(enumName) (\(allowed.joined(separator: ", "))) but got \(SchemaViolation.preview(actual))"
+            return "expects one of the values of Enum \(enumName) (\(allowed.joined(separator: ", "))) but got \(JSONWriter.preview(actual))"
         case .undeclaredField(let name):
             return "has no field '\(name)' in its Object schema"
         case .stringTooLong(let count, let limit):
@@ -60,12 +62,4 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
 
     /// The problem and where it is, e.g. `expects schema double but got string "x" at /a/0`.
     public var description: String { "\(problem) at \(pointer.isEmpty ? "/" : pointer)" }
-
-    /// A short rendering of a value for messages: its JSON type and text, cut at 64 characters.
-    static func preview(_ value: JSONValue) -> String {
-        let text = JSONWriter.string(value)
-        let shown = text.count > 64 ? String(text.prefix(61)) + "..." : text
-        if case .null = value { return "null" }
-        return "\(value.typeName) \(shown)"
-    }
 }

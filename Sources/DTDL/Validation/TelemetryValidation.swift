@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Telemetry payloads (`POST /digitaltwins/{id}/telemetry` and
 /// `POST /digitaltwins/{id}/components/{name}/telemetry`).
 ///
@@ -32,7 +34,7 @@ extension InstanceValidator {
 
     func validateTelemetry(_ payload: JSONValue, scope: MemberScope) throws(DTDLError) {
         guard case .object(let object) = payload else {
-            throw validationFailed("\(Self.invalidTelemetrySummary): it must be a JSON object, not \(SchemaViolation.preview(payload)).")
+            throw validationFailed("\(Self.invalidTelemetrySummary): it must be a JSON object, not \(JSONWriter.preview(payload)).")
         }
         let unlimited = SchemaValidator()
         for member in object.members {

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Writes the service-maintained times into a twin's `$metadata`, given the current time as
 /// text (this module reads no clock). ADT's layout (recorded, api-version 2022-05-31 and
 /// later): `$metadata.$lastUpdateTime` for the twin, `$metadata.<prop>.lastUpdateTime` per set

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// A property whose value or metadata a patch changed, for the gateway to stamp
 /// `$metadata.<name>.lastUpdateTime` (this module never reads a clock).
 public struct PropertyChange: Sendable, Hashable {
@@ -64,7 +66,7 @@ extension InstanceValidator {
     /// - Throws: `JsonPatchInvalid` for a malformed document or a path that cannot be applied,
     ///   `ValidationFailed` when the result does not conform.
     public func applyTwinPatch(_ patch: JSONValue, to twin: JSONObject) throws(DTDLError) -> TwinPatchResult {
-        let operations = try JSONPatchOperation.parseDocument(patch)
+        let operations = try EnginePatch.operations(patch)
         return try applyTwinOperations(operations, to: twin)
     }
 
@@ -82,7 +84,7 @@ extension InstanceValidator {
         guard twin[component] != nil else {
             throw DTDLError(.componentNotFound, "The twin does not have component \(component).")
         }
-        var operations = try JSONPatchOperation.parseDocument(patch)
+        var operations = try EnginePatch.operations(patch)
         for i in operations.indices {
             let relative = operations[i].path
             if relative.tokens.isEmpty {
@@ -119,9 +121,9 @@ extension InstanceValidator {
                 if t.count == 2, t[1] == "$model" {
                     guard op.kind != .remove else { throw patchInvalid("$metadata.$model cannot be removed; a twin always has a model.") }
                     guard case .string(let newModel)? = op.value else {
-                        throw validationFailed("/$metadata/$model expects a model id string but got \(SchemaViolation.preview(op.value ?? .null)).")
+                        throw validationFailed("/$metadata/$model expects a model id string but got \(JSONWriter.preview(op.value ?? .null)).")
                     }
-                    try JSONPatchApplier.apply(.add, value: op.value, at: t[...], in: &root, displayPath: op.path)
+                    try EnginePatch.apply(.add, value: op.value, at: t[...], in: &root, displayPath: op.path)
                     workingModel = graph[newModel]
                     continue
                 }
@@ -142,12 +144,12 @@ extension InstanceValidator {
                 if t[1].hasPrefix("$") {
                     throw patchInvalid("\"\(op.path)\" cannot be patched: \(t[1]) is maintained by the service.")
                 }
-                try JSONPatchApplier.apply(op.kind, value: op.value, at: t[...], in: &root, displayPath: op.path)
+                try EnginePatch.apply(op.kind, value: op.value, at: t[...], in: &root, displayPath: op.path)
                 if op.kind == .remove, t.count == 2 { removeMetadata(of: t[1], under: [first, "$metadata"], in: &root) }
                 touch(first, t[1])
                 continue
             }
-            try JSONPatchApplier.apply(op.kind, value: op.value, at: t[...], in: &root, displayPath: op.path)
+            try EnginePatch.apply(op.kind, value: op.value, at: t[...], in: &root, displayPath: op.path)
             if isComponent {
                 if !touchedComponents.contains(first) { touchedComponents.append(first) }
                 if case .object(let value)? = op.value {
@@ -189,11 +191,11 @@ extension InstanceValidator {
             // Create the metadata entry when the property has none yet (ADT creates it on set).
             let entryPointer = JSONPointer(tokens: entryTokens)
             if case .object? = value(at: entryTokens, in: root) {} else {
-                try JSONPatchApplier.apply(.add, value: .object(JSONObject()), at: entryTokens[...], in: &root, displayPath: entryPointer)
+                try EnginePatch.apply(.add, value: .object(JSONObject()), at: entryTokens[...], in: &root, displayPath: entryPointer)
             }
-            try JSONPatchApplier.apply(.add, value: op.value, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
+            try EnginePatch.apply(.add, value: op.value, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
         } else {
-            try JSONPatchApplier.apply(.remove, value: nil, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
+            try EnginePatch.apply(.remove, value: nil, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
         }
     }
 

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Twin bodies (`PUT /digitaltwins/{id}`) and components.
 ///
 /// Accepted at the top level: `$dtId` (ignored: the id comes from the path), `$etag` (ignored
@@ -47,7 +49,7 @@ extension InstanceValidator {
             throw validationFailed("The twin has no $metadata.$model. Set it to the id of the twin's model.")
         }
         guard case .string(let id) = model else {
-            throw validationFailed("$metadata.$model must be a model id string, not \(SchemaViolation.preview(model)).")
+            throw validationFailed("$metadata.$model must be a model id string, not \(JSONWriter.preview(model)).")
         }
         return id
     }
@@ -130,7 +132,7 @@ extension InstanceValidator {
     ) throws(DTDLError) {
         guard case .object(let object) = value else {
             throw validationFailed(
-                "Component '\(name)' of model \(parent.id) must be an object such as {\"$metadata\": {}}, not \(SchemaViolation.preview(value)), at /\(name)."
+                "Component '\(name)' of model \(parent.id) must be an object such as {\"$metadata\": {}}, not \(JSONWriter.preview(value)), at /\(name)."
             )
         }
         let scope = MemberScope(model: componentModel, component: name)
@@ -191,7 +193,7 @@ extension InstanceValidator {
             case "sourceTime":
                 guard case .string(let text) = field.value, ValueFormats.isDateTime(text) else {
                     throw validationFailed(
-                        "sourceTime of property '\(name)' \(scope.subject) expects an RFC 3339 date-time but got \(SchemaViolation.preview(field.value)) at \(at)/sourceTime"
+                        "sourceTime of property '\(name)' \(scope.subject) expects an RFC 3339 date-time but got \(JSONWriter.preview(field.value)) at \(at)/sourceTime"
                     )
                 }
             case "lastUpdateTime":
@@ -209,7 +211,7 @@ extension InstanceValidator {
     /// overwrites them.
     func checkServiceTime(_ value: JSONValue, at pointer: @autoclosure () -> String) throws(DTDLError) {
         guard case .string(let text) = value, ValueFormats.isDateTime(text) else {
-            throw validationFailed("\(pointer()) expects an RFC 3339 date-time but got \(SchemaViolation.preview(value)).")
+            throw validationFailed("\(pointer()) expects an RFC 3339 date-time but got \(JSONWriter.preview(value)).")
         }
     }
 }

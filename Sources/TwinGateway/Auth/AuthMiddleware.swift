@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import Foundation
 import HTTPTypes
@@ -41,7 +42,7 @@ struct DevelopmentIssuerRoutes: Sendable {
             guard let id = form["client_id"], let client = issuer.clients[id] else {
                 return Self.oauthError(400, "unauthorized_client", "AADSTS700016: The application was not found among the development clients.")
             }
-            guard let secret = form["client_secret"], Self.equalInConstantTime(secret, client.secret) else {
+            guard let secret = form["client_secret"], ConstantTime.equal(secret, client.secret) else {
                 return Self.oauthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
             }
             let token = try issuer.token(
@@ -86,13 +87,6 @@ struct DevelopmentIssuerRoutes: Sendable {
             fields[decode(parts[0])] = parts.count == 2 ? decode(parts[1]) : ""
         }
         return fields
-    }
-
-    static func equalInConstantTime(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {

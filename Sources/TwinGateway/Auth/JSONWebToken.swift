@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import Foundation
 
@@ -24,21 +25,6 @@ struct JSONWebToken {
 
     var algorithm: String? { header["alg"]?.stringValue }
     var keyID: String? { header["kid"]?.stringValue }
-}
-
-/// Base64url without padding (RFC 7515 §2).
-enum Base64URL {
-    static func decode(_ text: Substring) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { Array($0) }
-    }
-
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
 }
 
 /// Why a request was not let through: 401 (no or bad token) or 403 (not allowed).

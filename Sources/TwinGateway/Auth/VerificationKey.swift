@@ -1,3 +1,4 @@
+import ADTWire
 import Crypto
 import CryptoExtras
 import DTDL

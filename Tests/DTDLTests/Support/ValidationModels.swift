@@ -1,3 +1,4 @@
+import ADTWire
 @testable import DTDL
 
 /// Hand-built resolved models for the instance validation tests (the parser is not involved):

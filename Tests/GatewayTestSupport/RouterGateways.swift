@@ -1,29 +1,29 @@
-import DTDL
+import ADTWire
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import PostgresNIO
+import PostgresSupport
 import Testing
 import TwinGateway
-import TwinStore
 import TwinTestSupport
 
 /// A gateway on its own fresh, migrated database, driven through Hummingbird's router tester.
-enum GatewayTest {
-    static let version = "api-version=2023-10-31"
+public enum GatewayTest {
+    public static let version = "api-version=2023-10-31"
 
     /// Runs `body` with one or more gateways (each with its own in-memory caches, as separate
     /// processes would have) sharing one fresh database.
-    static func withGateways(
+    public static func withGateways(
         _ count: Int = 1, _ body: @Sendable @escaping ([any TestClientProtocol]) async throws -> Void
     ) async throws {
         try await withGatewaysAndDatabase(count) { gateways, _ in try await body(gateways) }
     }
 
     /// As ``withGateways(_:_:)``, also passing the database, for checks in SQL.
-    static func withGatewaysAndDatabase(
+    public static func withGatewaysAndDatabase(
         _ count: Int, _ body: @Sendable @escaping ([any TestClientProtocol], PostgresClient) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { _, client in
@@ -46,12 +46,12 @@ enum GatewayTest {
     }
 
     /// The response body parsed as JSON.
-    static func json(_ response: TestResponse) throws -> JSONValue {
+    public static func json(_ response: TestResponse) throws -> JSONValue {
         try JSONParser.parse(Array(response.body.readableBytesView))
     }
 
     /// The ADT error code of an error response, checking its shape and header on the way.
-    static func errorCode(_ response: TestResponse) throws -> String? {
+    public static func errorCode(_ response: TestResponse) throws -> String? {
         let body = try json(response)
         #expect(response.headers[.contentType] == "application/json; charset=utf-8")
         let code = body["error"]?["code"]?.stringValue
@@ -63,7 +63,7 @@ enum GatewayTest {
 
 extension TestClientProtocol {
     /// A request with a JSON body given as text.
-    func send(
+    public func send(
         _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]
     ) async throws -> TestResponse {
         try await execute(
@@ -72,14 +72,17 @@ extension TestClientProtocol {
 }
 
 /// Small helpers for tests that need the database and the router side by side.
-enum TwinStoreMigrations {
-    static func migrate(_ client: PostgresClient) async throws {
+public enum TwinStoreMigrations {
+    /// Applies the schema.
+    public static func migrate(_ client: PostgresClient) async throws {
         try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
     }
 }
 
-enum TwinGatewayRouter {
-    static func make(_ client: PostgresClient) -> Router<BasicRequestContext> {
+/// The gateway's router on a database.
+public enum TwinGatewayRouter {
+    /// The routes of `buildRouter` with default settings.
+    public static func make(_ client: PostgresClient) -> Router<BasicRequestContext> {
         buildRouter(database: client, logger: TestDatabase.logger)
     }
 }

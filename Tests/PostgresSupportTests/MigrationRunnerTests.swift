@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import PostgresSupport
 import Testing
 import TwinStore
 import TwinTestSupport

@@ -75,3 +75,14 @@ public struct JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONWriter {
+    /// A value for a message: its JSON type and at most 64 characters of its text, e.g.
+    /// `string "abc"` (`null` alone for null).
+    public static func preview(_ value: JSONValue) -> String {
+        let text = string(value)
+        let shown = text.count > 64 ? String(text.prefix(61)) + "..." : text
+        if case .null = value { return "null" }
+        return "\(value.typeName) \(shown)"
+    }
+}

@@ -1,5 +1,5 @@
+import PostgresSupport
 import Testing
-import TwinStore
 
 @Suite struct SQLScriptTests {
     @Test func splitsOnSemicolonsOutsideQuotesAndComments() {

@@ -1,5 +1,6 @@
 import CCurl
 import CCurlShims
+import ADTWire
 import Foundation
 
 /// One request in flight on the multi loop: the request, its continuation, and the response
@@ -252,19 +253,4 @@ private func trimmedText(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
     guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
     else { return "" }
     return String(decoding: bytes[first...last], as: UTF8.self)
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up so that a tiny positive duration is not "no timeout" (0).
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int(clamping: max(ms, 1))
-    }
-
-    /// The duration in seconds as a `Double`.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
 }

@@ -32,19 +32,19 @@ public struct JSONPatchOperation: Sendable, Hashable {
     ///   object, `op` or `path` is missing or malformed, `value` is missing for `add`/`replace`,
     ///   or the operation is not supported. For the last case the message is ADT's (recorded):
     ///   "Unsupported operation type move. Please provide a valid patch document."
-    public static func parseDocument(_ document: JSONValue) throws(DTDLError) -> [JSONPatchOperation] {
+    public static func parseDocument(_ document: JSONValue) throws(JSONPatchError) -> [JSONPatchOperation] {
         guard case .array(let items) = document else {
-            throw patchInvalid("A patch document must be a JSON array of operations, not \(SchemaViolation.preview(document)).")
+            throw patchInvalid("A patch document must be a JSON array of operations, not \(JSONWriter.preview(document)).")
         }
         var operations: [JSONPatchOperation] = []
         operations.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .object(let object) = item else {
-                throw patchInvalid("Operation \(index) of the patch must be an object, not \(SchemaViolation.preview(item)).")
+                throw patchInvalid("Operation \(index) of the patch must be an object, not \(JSONWriter.preview(item)).")
             }
             guard let opValue = object["op"] else { throw patchInvalid("Operation \(index) of the patch has no \"op\".") }
             guard case .string(let op) = opValue else {
-                throw patchInvalid("\"op\" of operation \(index) must be a string, not \(SchemaViolation.preview(opValue)).")
+                throw patchInvalid("\"op\" of operation \(index) must be a string, not \(JSONWriter.preview(opValue)).")
             }
             // Case-insensitive like ADT's ASP.NET Core JSON Patch binder (the recorded 400 for a
             // malformed document names `Microsoft.AspNetCore.JsonPatch.Operations.Operation`),
@@ -55,7 +55,7 @@ public struct JSONPatchOperation: Sendable, Hashable {
             guard let pathValue = object["path"] else { throw patchInvalid("Operation \(index) (\(op)) has no \"path\".") }
             guard case .string(let pathText) = pathValue, let path = JSONPointer(parsing: pathText) else {
                 throw patchInvalid(
-                    "\"path\" of operation \(index) (\(op)) must be a JSON Pointer such as \"/property\", not \(SchemaViolation.preview(pathValue))."
+                    "\"path\" of operation \(index) (\(op)) must be a JSON Pointer such as \"/property\", not \(JSONWriter.preview(pathValue))."
                 )
             }
             let value = object["value"]
@@ -68,18 +68,36 @@ public struct JSONPatchOperation: Sendable, Hashable {
     }
 }
 
-@inline(__always) func patchInvalid(_ message: String) -> DTDLError { DTDLError(.jsonPatchInvalid, message) }
+/// Why a JSON Patch document is malformed or cannot be applied; ADT answers it as
+/// `JsonPatchInvalid` (400).
+public struct JSONPatchError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, naming the operation or the path.
+    public var message: String
+
+    /// An error with this message.
+    public init(_ message: String) { self.message = message }
+
+    /// The ADT error code of every patch error.
+    public static let code = ADTErrorCode.jsonPatchInvalid
+
+    /// The message.
+    public var description: String { message }
+}
+
+@inline(__always) func patchInvalid(_ message: String) -> JSONPatchError { JSONPatchError(message) }
 
 /// RFC 6902 application of one operation to a JSON value, at reference tokens below it.
 ///
 /// `replace` and `remove` need the target to exist, `add` needs its parent to exist; array
 /// indices follow RFC 6902 (`-` appends on `add`). Failures are `JsonPatchInvalid` naming the
 /// full path (`displayPath`).
-enum JSONPatchApplier {
-    static func apply(
+public enum JSONPatchApplier {
+    /// Applies `kind` with `value` at the reference `tokens` below `target`; `displayPath` is
+    /// the operation's whole path, for messages.
+    public static func apply(
         _ kind: JSONPatchOperation.Kind, value: JSONValue?, at tokens: ArraySlice<String>, in target: inout JSONValue,
         displayPath: JSONPointer
-    ) throws(DTDLError) {
+    ) throws(JSONPatchError) {
         guard let token = tokens.first else {
             throw patchInvalid("The path \"\(displayPath)\" designates the whole document, which cannot be patched here.")
         }
@@ -143,17 +161,17 @@ enum JSONPatchApplier {
         return Int(token)
     }
 
-    static func missing(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> DTDLError {
+    static func missing(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> JSONPatchError {
         patchInvalid("Cannot \(kind.rawValue) \"\(path)\": there is no value at that path. Use add to set a value that is not present.")
     }
 
-    static func missingParent(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> DTDLError {
+    static func missingParent(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> JSONPatchError {
         patchInvalid(
             "Cannot \(kind.rawValue) \"\(path)\": the value containing it does not exist. Add the containing value first, e.g. the whole object."
         )
     }
 
-    static func badIndex(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> DTDLError {
+    static func badIndex(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> JSONPatchError {
         patchInvalid("Cannot \(kind.rawValue) \"\(path)\": the array index is not valid for the array there.")
     }
 }

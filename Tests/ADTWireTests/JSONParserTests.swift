@@ -1,5 +1,5 @@
 import Testing
-@testable import DTDL
+@testable import ADTWire
 
 @Suite struct JSONParserTests {
     @Test func parsesWithByteOrderMarkAndKeepsOrder() throws {
