@@ -42,15 +42,17 @@ struct ContextScope: Sendable {
 
     /// Whether the specifier is a DTMI with a version and no fragment, as every context must be.
     /// DTDL v3 allows a minor version on extension contexts (`dtmi:foo:bar;1.1`).
-    static func isWellFormedSpecifier(_ s: String, version: Int) -> Bool {
-        guard !s.contains("#") else { return false }
-        return IdentifierSyntax.check(s, requireVersion: true, allowMinor: version >= 3, allowSystem: false) == nil
+    static func isWellFormedSpecifier(_ specifier: String, version: Int) -> Bool {
+        guard !specifier.contains("#") else { return false }
+        let problem = IdentifierSyntax.check(
+            specifier, requireVersion: true, allowMinor: version >= 3, allowSystem: false)
+        return problem == nil
     }
 
     /// The specifier without its version (`dtmi:dtdl:extension:historization`).
-    static func versionless(_ s: String) -> Substring {
-        guard let semi = s.lastIndex(of: ";") else { return Substring(s) }
-        return s[..<semi]
+    static func versionless(_ specifier: String) -> Substring {
+        guard let semicolon = specifier.lastIndex(of: ";") else { return Substring(specifier) }
+        return specifier[..<semicolon]
     }
 }
 

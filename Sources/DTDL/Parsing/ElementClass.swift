@@ -51,16 +51,17 @@ enum ElementClass: String, CaseIterable, Sendable {
         }
     }
 
+    /// Every class by its term.
     private static let byName: [String: ElementClass] = {
-        var m: [String: ElementClass] = [:]
-        for c in allCases { m[c.rawValue] = c }
-        return m
+        var classes: [String: ElementClass] = [:]
+        for elementClass in allCases { classes[elementClass.rawValue] = elementClass }
+        return classes
     }()
 
     /// The class named by a DTDL context term, if it is material in that version.
     static func named(_ term: String, version: Int) -> ElementClass? {
-        guard let c = byName[term], c.exists(in: version) else { return nil }
-        return c
+        guard let elementClass = byName[term], elementClass.exists(in: version) else { return nil }
+        return elementClass
     }
 
     /// Class terms of the DTDL contexts that are abstract or built in (not definable by a model).

@@ -16,8 +16,8 @@ struct IssueCollector {
     ) {
         var issue = IssueText.issue(
             "dtmi:dtdl:parsingError:" + code, primaryID: primary, secondaryID: secondary, property: property,
-            value: value, restriction: restriction, type: type, auxProperty: auxProperty, transformation: transformation,
-            counts: counts, detail: detail)
+            value: value, restriction: restriction, type: type, auxProperty: auxProperty,
+            transformation: transformation, counts: counts, detail: detail)
         issue.documentIndex = document
         issues.append(issue)
     }

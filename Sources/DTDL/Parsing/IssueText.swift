@@ -5,7 +5,8 @@ enum IssueText {
     /// a value the parser did not supply, the parser's own `detail` becomes the cause.
     static func issue(
         _ validationID: String, primaryID: String?, secondaryID: String?, property: String?, value: String?,
-        restriction: String?, type: String?, auxProperty: String?, transformation: String?, counts: [Int], detail: String?
+        restriction: String?, type: String?, auxProperty: String?, transformation: String?, counts: [Int],
+        detail: String?
     ) -> ParsingIssue {
         var issue = ParsingMessages.issue(
             validationID, primaryID: primaryID, secondaryID: secondaryID, property: property, auxProperty: auxProperty,

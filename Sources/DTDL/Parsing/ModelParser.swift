@@ -45,13 +45,14 @@ public struct ModelParser {
     public static func parse(
         documents: [JSONValue], options: Options = .init(), existing: ModelGraph? = nil
     ) throws(DTDLError) -> ModelGraph {
-        if options.adtRestrictions, let bad = ADTRestrictions.unsupportedVersion(documents) {
+        if options.adtRestrictions, let unsupported = ADTRestrictions.unsupportedVersion(documents) {
             throw DTDLError(
                 .modelVersionNotSupported,
-                "The model uses context '\(bad)'; only DTDL v2 (dtmi:dtdl:context;2) and v3 (dtmi:dtdl:context;3) are supported.")
+                "The model uses context '\(unsupported)'; only DTDL v2 (dtmi:dtdl:context;2) and v3 "
+                    + "(dtmi:dtdl:context;3) are supported.")
         }
         var parser = DocumentParser(options: options)
-        for (i, d) in documents.enumerated() { parser.parse(document: d, index: i) }
+        for (index, document) in documents.enumerated() { parser.parse(document: document, index: index) }
         var issues = parser.issues
         if options.adtRestrictions {
             ADTRestrictions.check(parser.elements, issues: &issues)
@@ -70,25 +71,26 @@ public struct ModelParser {
     public static func parse(
         texts: [String], options: Options = .init(), existing: ModelGraph? = nil
     ) throws(DTDLError) -> ModelGraph {
-        var docs: [JSONValue] = []
-        for (i, t) in texts.enumerated() {
+        var documents: [JSONValue] = []
+        for (index, text) in texts.enumerated() {
             do {
-                docs.append(try JSONParser.parse(t))
+                documents.append(try JSONParser.parse(text))
             } catch {
-                throw DTDLError(.dtdlParserError, "Document \(i) is not valid JSON: \(error.description)")
+                throw DTDLError(.dtdlParserError, "Document \(index) is not valid JSON: \(error.description)")
             }
         }
-        return try parse(documents: docs, options: options, existing: existing)
+        return try parse(documents: documents, options: options, existing: existing)
     }
 
+    /// The error for a batch with problems: the first issue (or the unresolved identifiers) as message.
     private static func makeError(issues: [ParsingIssue], unresolved: [String]) -> DTDLError {
         var message: String
         if let first = issues.first {
             message = first.description
             if issues.count > 1 { message += " (and \(issues.count - 1) more problem\(issues.count > 2 ? "s" : ""))" }
         } else {
-            message = "The model references \(unresolved.count == 1 ? "an identifier" : "identifiers") that no model defines: "
-                + unresolved.joined(separator: ", ")
+            message = "The model references \(unresolved.count == 1 ? "an identifier" : "identifiers")"
+                + " that no model defines: " + unresolved.joined(separator: ", ")
         }
         return DTDLError(.dtdlParserError, message, issues: issues, unresolvedIdentifiers: unresolved)
     }

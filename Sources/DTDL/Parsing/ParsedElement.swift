@@ -8,7 +8,7 @@ final class ParsedElement {
     /// Whether `@id` was written (synthesised ids are never referenceable).
     let explicitId: Bool
     /// The material class.
-    let cls: ElementClass
+    let elementClass: ElementClass
     /// The DTDL major version of the element's context.
     let version: Int
     /// The input document the element came from.
@@ -32,10 +32,10 @@ final class ParsedElement {
     /// For top-level elements, the JSON as written.
     var definition: JSONObject?
 
-    init(id: String, explicitId: Bool, cls: ElementClass, version: Int, documentIndex: Int) {
+    init(id: String, explicitId: Bool, elementClass: ElementClass, version: Int, documentIndex: Int) {
         self.id = id
         self.explicitId = explicitId
-        self.cls = cls
+        self.elementClass = elementClass
         self.version = version
         self.documentIndex = documentIndex
     }

@@ -41,7 +41,9 @@ struct PropertySpec: Sendable {
         var earlierVersion: Bool = false
     }
 
+    /// The property term.
     let name: String
+    /// What its values may be.
     let kind: Kind
     /// The minimum number of values (0 or 1; `sh:minCount`).
     let minCount: Int
@@ -52,6 +54,7 @@ struct PropertySpec: Sendable {
     /// Whether a co-type brings the property (e.g. `unit` with a semantic type).
     let supplemental: Bool
 
+    /// A property with its kind, cardinality (`min`, `max`; nil for unbounded) and id synthesis.
     init(_ name: String, _ kind: Kind, min: Int = 0, max: Int? = 1, plural: Bool = false, supplemental: Bool = false) {
         self.name = name
         self.kind = kind
@@ -65,15 +68,16 @@ struct PropertySpec: Sendable {
     static let anySchema = Slot(classes: [.array, .enumeration, .map, .object], primitives: true, earlierVersion: true)
 
     /// The property table of a class in a DTDL version (inherited Entity/NamedEntity properties included).
-    static func table(for cls: ElementClass, version: Int) -> [String: PropertySpec] {
-        version >= 3 ? v3Tables[cls] ?? [:] : v2Tables[cls] ?? [:]
+    static func table(for elementClass: ElementClass, version: Int) -> [String: PropertySpec] {
+        version >= 3 ? v3Tables[elementClass] ?? [:] : v2Tables[elementClass] ?? [:]
     }
 
     private static let v2Tables = makeTables(version: 2)
     private static let v3Tables = makeTables(version: 3)
 
-    private static func makeTables(version v: Int) -> [ElementClass: [String: PropertySpec]] {
-        let v2 = v == 2
+    /// The property tables of every class that exists in a DTDL version.
+    private static func makeTables(version: Int) -> [ElementClass: [String: PropertySpec]] {
+        let v2 = version == 2
         // Limits differ by version: v2 caps names and display names at 64 characters and sets per
         // collection; v3 raises strings to 512 and replaces set caps by a total element count.
         let nameMax = v2 ? 64 : 512
@@ -85,8 +89,8 @@ struct PropertySpec: Sendable {
         let name = PropertySpec("name", .string(maxLength: nameMax, namePattern: true), min: 1)
         let schema = PropertySpec("schema", .elements(anySchema), min: 1)
         let payload: ElementClass = v2 ? .commandPayload : .commandRequest
-        var t: [ElementClass: [PropertySpec]] = [:]
-        t[.interface] = entity + [
+        var specs: [ElementClass: [PropertySpec]] = [:]
+        specs[.interface] = entity + [
             .init("contents", .elements(Slot(classes: [.telemetry, .property, .command, .relationship, .component],
                                               earlierVersion: true)),
                   max: v2 ? 300 : nil, plural: true),
@@ -95,19 +99,19 @@ struct PropertySpec: Sendable {
             .init("schemas", .elements(Slot(classes: [.array, .enumeration, .map, .object], inlineNeedsId: true)),
                   max: nil),
         ]
-        t[.telemetry] = entity + [name, schema]
-        t[.property] = entity + [name, schema, .init("writable", .boolean)]
-        t[.command] = entity + [
+        specs[.telemetry] = entity + [name, schema]
+        specs[.property] = entity + [name, schema, .init("writable", .boolean)]
+        specs[.command] = entity + [
             name,
             .init("request", .elements(Slot(classes: [payload], inferred: payload))),
             .init("response", .elements(Slot(classes: [v2 ? .commandPayload : .commandResponse],
                                              inferred: v2 ? .commandPayload : .commandResponse))),
             .init("commandType", .instance(["asynchronous", "synchronous"])),
         ]
-        t[.commandPayload] = entity + [name, schema]
-        t[.commandRequest] = entity + [name, schema]
-        t[.commandResponse] = entity + [name, schema]
-        t[.relationship] = entity + [
+        specs[.commandPayload] = entity + [name, schema]
+        specs[.commandRequest] = entity + [name, schema]
+        specs[.commandResponse] = entity + [name, schema]
+        specs[.relationship] = entity + [
             name,
             .init("maxMultiplicity", .integer(min: 1, max: v2 ? 500 : nil)),
             .init("minMultiplicity", .integer(min: 0, max: 0)),
@@ -116,34 +120,35 @@ struct PropertySpec: Sendable {
                   plural: true),
             .init("writable", .boolean),
         ]
-        t[.component] = entity + [
-            name, .init("schema", .elements(Slot(classes: [.interface], inlineNeedsId: true, earlierVersion: true)), min: 1),
+        specs[.component] = entity + [
+            name,
+            .init("schema", .elements(Slot(classes: [.interface], inlineNeedsId: true, earlierVersion: true)), min: 1),
         ]
-        t[.array] = entity + [.init("elementSchema", .elements(anySchema), min: 1)]
-        t[.enumeration] = entity + [
+        specs[.array] = entity + [.init("elementSchema", .elements(anySchema), min: 1)]
+        specs[.enumeration] = entity + [
             .init("valueSchema", .instance(["integer", "string"]), min: 1),
             .init("enumValues", .elements(Slot(classes: [.enumValue], inferred: .enumValue)),
                   min: v2 ? 1 : 0, max: v2 ? 100 : nil, plural: true),
         ]
-        t[.enumValue] = entity + [name, .init("enumValue", .literal, min: 1)]
-        t[.map] = entity + [
+        specs[.enumValue] = entity + [name, .init("enumValue", .literal, min: 1)]
+        specs[.map] = entity + [
             .init("mapKey", .elements(Slot(classes: [.mapKey], inferred: .mapKey)), min: 1),
             .init("mapValue", .elements(Slot(classes: [.mapValue], inferred: .mapValue)), min: 1),
         ]
-        t[.mapKey] = entity + [name, .init("schema", .instance(["string"]), min: 1)]
-        t[.mapValue] = entity + [name, schema]
-        t[.object] = entity + [
+        specs[.mapKey] = entity + [name, .init("schema", .instance(["string"]), min: 1)]
+        specs[.mapValue] = entity + [name, schema]
+        specs[.object] = entity + [
             .init("fields", .elements(Slot(classes: [.field], inferred: .field)),
                   min: v2 ? 1 : 0, max: v2 ? 30 : nil, plural: true),
         ]
-        t[.field] = entity + [name, schema]
-        var out: [ElementClass: [String: PropertySpec]] = [:]
-        for (cls, specs) in t where cls.exists(in: v) {
-            var m: [String: PropertySpec] = [:]
-            for s in specs { m[s.name] = s }
-            out[cls] = m
+        specs[.field] = entity + [name, schema]
+        var tables: [ElementClass: [String: PropertySpec]] = [:]
+        for (elementClass, classSpecs) in specs where elementClass.exists(in: version) {
+            var table: [String: PropertySpec] = [:]
+            for spec in classSpecs { table[spec.name] = spec }
+            tables[elementClass] = table
         }
-        return out
+        return tables
     }
 
     /// Every DTDL property term of a version (used to tell an irrelevant term from an undefined one).

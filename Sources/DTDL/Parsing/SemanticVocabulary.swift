@@ -32,7 +32,7 @@ enum SemanticVocabulary {
     /// enum such as `TemperatureUnit` as a schema; its values are the unit names).
     static func unitEnumSchema(_ term: String, scope: ContextScope) -> Schema? {
         guard scope.version >= 3, scope.extensions.contains(.quantitativeTypes) else { return nil }
-        if let s = QuantitativeTypes.v3.unitEnumSchema(named: term) { return s }
+        if let schema = QuantitativeTypes.v3.unitEnumSchema(named: term) { return schema }
         // Some unit-enum terms are aliases (`EnergyRateUnit` is `PowerUnit`): follow the context.
         guard let id = DTDLContexts.terms(of: "dtmi:dtdl:extension:quantitativeTypes;1")?[term],
               let canonical = QuantitativeTypes.v3.term(forID: id)

@@ -9,24 +9,29 @@ extension ModelResolver {
 
     /// Checks the DTDL v3 size limits that replace v2's per-collection caps.
     mutating func checkV3Limits() {
-        var own: [String: Int] = [:]
-        for e in elements where e.cls != .interface {
-            if let p = partition(of: e), p.version >= 3 { own[p.id, default: 0] += 1 }
+        var ownElementCounts: [String: Int] = [:]
+        for element in elements where element.elementClass != .interface {
+            if let interface = partition(of: element), interface.version >= 3 {
+                ownElementCounts[interface.id, default: 0] += 1
+            }
         }
-        for i in elements where i.cls == .interface && i.version >= 3 {
-            if let definition = i.definition {
+        for interface in elements where interface.elementClass == .interface && interface.version >= 3 {
+            if let definition = interface.definition {
                 let size = JSONWriter.bytes(.object(definition)).count
                 if size > Self.maxPartitionBytes {
-                    issues.add("partitionTooLarge", primary: i.id, value: String(size), document: i.documentIndex,
-                               detail: "'\(i.id)' is \(size) bytes long; an Interface may be at most \(Self.maxPartitionBytes) bytes")
+                    issues.add("partitionTooLarge", primary: interface.id, value: String(size),
+                               document: interface.documentIndex,
+                               detail: "'\(interface.id)' is \(size) bytes long; "
+                                   + "an Interface may be at most \(Self.maxPartitionBytes) bytes")
                 }
             }
-            var total = own[i.id] ?? 0
-            for b in models[i.id]?.allBases ?? [] { total += own[b] ?? 0 }
+            var total = ownElementCounts[interface.id] ?? 0
+            for baseID in models[interface.id]?.allBases ?? [] { total += ownElementCounts[baseID] ?? 0 }
             if total > Self.maxHierarchyElements {
-                issues.add("excessiveCount", primary: i.id, property: "contents", value: String(total),
-                           counts: [total, Self.maxHierarchyElements], document: i.documentIndex,
-                           detail: "'\(i.id)' has \(total) elements in its contents hierarchy; at most \(Self.maxHierarchyElements) are allowed")
+                issues.add("excessiveCount", primary: interface.id, property: "contents", value: String(total),
+                           counts: [total, Self.maxHierarchyElements], document: interface.documentIndex,
+                           detail: "'\(interface.id)' has \(total) elements in its contents hierarchy; "
+                               + "at most \(Self.maxHierarchyElements) are allowed")
             }
         }
     }

@@ -5,131 +5,148 @@ extension ModelResolver {
     static let maxSchemaDepth = 5
 
     /// Resolves a schema reference into a `Schema` tree; nil after reporting a problem.
-    mutating func schema(_ r: Reference, owner: ParsedElement) -> Schema? {
-        switch r {
-        case .builtin(let t):
-            return BuiltinSchemas.schema(t)
-                ?? SemanticVocabulary.unitEnumSchema(t, scope: ContextScope(version: 3, extensions: [.quantitativeTypes]))
+    mutating func schema(_ reference: Reference, owner: ParsedElement) -> Schema? {
+        switch reference {
+        case .builtin(let term):
+            let quantitativeTypes = ContextScope(version: 3, extensions: [.quantitativeTypes])
+            return BuiltinSchemas.schema(term) ?? SemanticVocabulary.unitEnumSchema(term, scope: quantitativeTypes)
         case .id(let id):
-            if let e = byID[id] { return schema(element: e) }
+            if let defined = byID[id] { return schema(element: defined) }
             return existing.schemas[id]
-        case .element(let e):
-            return schema(element: e)
+        case .element(let inline):
+            return schema(element: inline)
         }
     }
 
     /// The schema of a complex-schema element, memoised; checks self-reference and depth.
-    private mutating func schema(element e: ParsedElement) -> Schema? {
-        if let s = schemaCache[e.id] { return s }
-        guard e.cls.isComplexSchema, !failed.contains(e.id) else { return nil }
+    private mutating func schema(element schemaElement: ParsedElement) -> Schema? {
+        if let cached = schemaCache[schemaElement.id] { return cached }
+        guard schemaElement.elementClass.isComplexSchema, !failed.contains(schemaElement.id) else { return nil }
         var stack: [ObjectIdentifier] = []
-        guard let d = depth(e, &stack) else { return nil }
-        if d > Self.maxSchemaDepth {
-            issues.add("excessiveDepthWide", primary: e.id, property: "elementSchema' or 'schema", value: String(d),
-                       counts: [d, Self.maxSchemaDepth], document: e.documentIndex,
-                       detail: "schema '\(e.id)' nests \(d) complex schemas; at most \(Self.maxSchemaDepth) are allowed")
-            failed.insert(e.id)
+        guard let nesting = depth(schemaElement, &stack) else { return nil }
+        if nesting > Self.maxSchemaDepth {
+            issues.add("excessiveDepthWide", primary: schemaElement.id, property: "elementSchema' or 'schema",
+                       value: String(nesting), counts: [nesting, Self.maxSchemaDepth],
+                       document: schemaElement.documentIndex,
+                       detail: "schema '\(schemaElement.id)' nests \(nesting) complex schemas; "
+                           + "at most \(Self.maxSchemaDepth) are allowed")
+            failed.insert(schemaElement.id)
             return nil
         }
-        guard let s = build(e) else { return nil }
-        schemaCache[e.id] = s
-        return s
+        guard let built = build(schemaElement) else { return nil }
+        schemaCache[schemaElement.id] = built
+        return built
     }
 
-    /// The complex-schema nesting depth below and including `e`; nil (reported) on a cycle, on
-    /// the element whose reference closes it.
-    private mutating func depth(_ e: ParsedElement, _ stack: inout [ObjectIdentifier]) -> Int? {
-        let key = ObjectIdentifier(e)
-        if let d = schemaDepth[key] { return d }
-        if failed.contains(e.id) { return nil }
+    /// The complex-schema nesting depth below and including `schemaElement`; nil (reported) on a
+    /// cycle, on the element whose reference closes it.
+    private mutating func depth(_ schemaElement: ParsedElement, _ stack: inout [ObjectIdentifier]) -> Int? {
+        let key = ObjectIdentifier(schemaElement)
+        if let cached = schemaDepth[key] { return cached }
+        if failed.contains(schemaElement.id) { return nil }
         stack.append(key)
         defer { stack.removeLast() }
         var inner = 0
-        for (holder, child) in schemaChildren(e) {
-            if let ce = element(child), ce.cls.isComplexSchema {
-                if stack.contains(ObjectIdentifier(ce)) {
-                    issues.add("recursiveStructureWide", primary: holder.id, secondary: ce.id, document: holder.documentIndex,
-                               detail: "schema '\(ce.id)' contains itself")
-                    failed.insert(e.id)
+        for (holder, child) in schemaChildren(schemaElement) {
+            if let childElement = element(child), childElement.elementClass.isComplexSchema {
+                if stack.contains(ObjectIdentifier(childElement)) {
+                    issues.add("recursiveStructureWide", primary: holder.id, secondary: childElement.id,
+                               document: holder.documentIndex, detail: "schema '\(childElement.id)' contains itself")
+                    failed.insert(schemaElement.id)
                     return nil
                 }
-                guard let d = depth(ce, &stack) else { return nil }
-                inner = max(inner, d)
-            } else if case .id(let id) = child, let s = existing.schemas[id] {
-                inner = max(inner, Self.depth(of: s))
+                guard let childDepth = depth(childElement, &stack) else { return nil }
+                inner = max(inner, childDepth)
+            } else if case .id(let id) = child, let stored = existing.schemas[id] {
+                inner = max(inner, Self.depth(of: stored))
             }
         }
-        let d = (e.cls.isComplexSchema ? 1 : 0) + inner
-        schemaDepth[key] = d
-        return d
+        let total = (schemaElement.elementClass.isComplexSchema ? 1 : 0) + inner
+        schemaDepth[key] = total
+        return total
     }
 
     /// Nesting depth of a resolved schema.
-    static func depth(of s: Schema) -> Int {
-        switch s {
+    static func depth(of schema: Schema) -> Int {
+        switch schema {
         case .primitive: return 0
         case .enumeration: return 1
-        case .array(let a): return 1 + depth(of: a.elementSchema)
-        case .map(let m): return 1 + depth(of: m.valueSchema)
-        case .object(let o): return 1 + (o.fields.map { depth(of: $0.schema) }.max() ?? 0)
+        case .array(let array): return 1 + depth(of: array.elementSchema)
+        case .map(let map): return 1 + depth(of: map.valueSchema)
+        case .object(let object): return 1 + (object.fields.map { depth(of: $0.schema) }.max() ?? 0)
         }
     }
 
     /// The schema references directly below a complex schema, with the element a cycle through
     /// each is reported on (the array or map itself, or the field).
-    private func schemaChildren(_ e: ParsedElement) -> [(ParsedElement, Reference)] {
-        switch e.cls {
-        case .array: return (e.children["elementSchema"] ?? []).map { (e, $0) }
+    private func schemaChildren(_ schemaElement: ParsedElement) -> [(ParsedElement, Reference)] {
+        switch schemaElement.elementClass {
+        case .array: return (schemaElement.children["elementSchema"] ?? []).map { (schemaElement, $0) }
         case .map:
-            return (e.children["mapValue"] ?? []).compactMap(element).flatMap { v in (v.children["schema"] ?? []).map { (e, $0) } }
+            return (schemaElement.children["mapValue"] ?? []).compactMap(element).flatMap { mapValue in
+                (mapValue.children["schema"] ?? []).map { (schemaElement, $0) }
+            }
         case .object:
-            return (e.children["fields"] ?? []).compactMap(element).flatMap { f in (f.children["schema"] ?? []).map { (f, $0) } }
+            return (schemaElement.children["fields"] ?? []).compactMap(element).flatMap { field in
+                (field.children["schema"] ?? []).map { (field, $0) }
+            }
         default: return []
         }
     }
 
-    private mutating func build(_ e: ParsedElement) -> Schema? {
-        let explicitID: String? = e.id
-        switch e.cls {
+    /// Builds the schema of a complex-schema element from its parts; nil when a part has no schema
+    /// or (reported) an enum value does not fit the Enum's valueSchema.
+    private mutating func build(_ schemaElement: ParsedElement) -> Schema? {
+        let explicitID: String? = schemaElement.id
+        switch schemaElement.elementClass {
         case .array:
-            guard let s = firstSchema(e, "elementSchema") else { return nil }
-            return .array(ArraySchema(id: explicitID, elementSchema: s))
+            guard let elementSchema = firstSchema(schemaElement, "elementSchema") else { return nil }
+            return .array(ArraySchema(id: explicitID, elementSchema: elementSchema))
         case .map:
-            guard let k = e.children["mapKey"]?.first.flatMap(element), let v = e.children["mapValue"]?.first.flatMap(element),
-                  let vs = firstSchema(v, "schema")
+            guard let mapKey = schemaElement.children["mapKey"]?.first.flatMap(element),
+                  let mapValue = schemaElement.children["mapValue"]?.first.flatMap(element),
+                  let valueSchema = firstSchema(mapValue, "schema")
             else { return nil }
-            return .map(MapSchema(id: explicitID, keyName: k.name ?? "", valueName: v.name ?? "", valueSchema: vs))
+            return .map(MapSchema(
+                id: explicitID, keyName: mapKey.name ?? "", valueName: mapValue.name ?? "", valueSchema: valueSchema))
         case .object:
             var fields: [Field] = []
-            for r in e.children["fields"] ?? [] {
-                guard let f = element(r), let fs = firstSchema(f, "schema") else { return nil }
-                fields.append(Field(name: f.name ?? "", schema: fs))
+            for reference in schemaElement.children["fields"] ?? [] {
+                guard let field = element(reference), let fieldSchema = firstSchema(field, "schema") else { return nil }
+                fields.append(Field(name: field.name ?? "", schema: fieldSchema))
             }
             return .object(ObjectSchema(id: explicitID, fields: fields))
         case .enumeration:
-            // An invalid valueSchema was reported already; its values are not checked against it.
-            guard let declared = e.strings["valueSchema"] else { return nil }
-            let valueSchema: PrimitiveSchema = declared == "integer" ? .integer : .string
-            var values: [EnumValue] = []
-            for r in e.children["enumValues"] ?? [] {
-                guard let ev = element(r), let lit = ev.literal else { continue }
-                let fits: Bool
-                switch (valueSchema, lit) {
-                case (.integer, .integer(let i)): fits = i >= Int64(Int32.min) && i <= Int64(Int32.max)
-                case (.string, .string): fits = true
-                default: fits = false
-                }
-                if !fits {
-                    issues.add("nonConformantDatatype", primary: ev.id, property: "enumValue", value: JSONWriter.string(lit),
-                               document: ev.documentIndex,
-                               detail: "enumValue \(JSONWriter.string(lit)) does not conform to the Enum's valueSchema '\(valueSchema.rawValue)'")
-                    return nil
-                }
-                values.append(EnumValue(name: ev.name ?? "", enumValue: lit))
-            }
-            return .enumeration(EnumSchema(id: explicitID, valueSchema: valueSchema, values: values))
+            return buildEnum(schemaElement, id: explicitID)
         default:
             return nil
         }
+    }
+
+    /// Builds the schema of an Enum element; nil when its valueSchema is missing or (reported) an
+    /// enum value does not fit it.
+    private mutating func buildEnum(_ enumElement: ParsedElement, id explicitID: String?) -> Schema? {
+        // An invalid valueSchema was reported already; its values are not checked against it.
+        guard let declared = enumElement.strings["valueSchema"] else { return nil }
+        let valueSchema: PrimitiveSchema = declared == "integer" ? .integer : .string
+        var values: [EnumValue] = []
+        for reference in enumElement.children["enumValues"] ?? [] {
+            guard let enumValue = element(reference), let literal = enumValue.literal else { continue }
+            let fits: Bool
+            switch (valueSchema, literal) {
+            case (.integer, .integer(let number)): fits = number >= Int64(Int32.min) && number <= Int64(Int32.max)
+            case (.string, .string): fits = true
+            default: fits = false
+            }
+            if !fits {
+                issues.add("nonConformantDatatype", primary: enumValue.id, property: "enumValue",
+                           value: JSONWriter.string(literal), document: enumValue.documentIndex,
+                           detail: "enumValue \(JSONWriter.string(literal)) does not conform "
+                               + "to the Enum's valueSchema '\(valueSchema.rawValue)'")
+                return nil
+            }
+            values.append(EnumValue(name: enumValue.name ?? "", enumValue: literal))
+        }
+        return .enumeration(EnumSchema(id: explicitID, valueSchema: valueSchema, values: values))
     }
 }
