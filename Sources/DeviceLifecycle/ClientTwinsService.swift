@@ -7,8 +7,10 @@ import DigitalTwinsClient
 public struct ClientTwinsService: DigitalTwinsService {
     let client: DigitalTwinsClient
 
+    /// A service calling ADT (or the gateway) through `client`.
     public init(client: DigitalTwinsClient) { self.client = client }
 
+    /// `GET /digitaltwins/{id}`: the twin and its ETag, or `nil` when it does not exist.
     public func getTwin(id: String) async throws -> (twin: JSONObject, etag: String)? {
         do {
             let twin = try await client.getTwin(id: id)
@@ -20,6 +22,7 @@ public struct ClientTwinsService: DigitalTwinsService {
         }
     }
 
+    /// `PUT /digitaltwins/{id}`, with `If-None-Match: *` when `ifNoneMatch`; returns the new ETag.
     public func createTwin(id: String, _ twin: JSONObject, ifNoneMatch: Bool) async throws -> String {
         try await mapped { try await client.createOrReplaceTwin(id: id, twin, ifNoneMatch: ifNoneMatch ? "*" : nil).etag ?? "" }
     }
@@ -40,21 +43,25 @@ public struct ClientTwinsService: DigitalTwinsService {
         return try await updateTwin(id: id, patch: patch, ifMatch: ifMatch) ?? ""
     }
 
+    /// `PATCH /digitaltwins/{id}` with a JSON Patch, under `ifMatch`; returns the new ETag if sent.
     @discardableResult
     public func updateTwin(id: String, patch: JSONValue, ifMatch: String?) async throws -> String? {
         try await mapped { try await client.updateTwin(id: id, patch: patch, ifMatch: ifMatch) }
     }
 
+    /// `DELETE /digitaltwins/{id}`, under `ifMatch` when given.
     public func deleteTwin(id: String, ifMatch: String?) async throws {
         try await mapped { try await client.deleteTwin(id: id, ifMatch: ifMatch) }
     }
 
+    /// The twin's outgoing relationships, every page.
     public func relationships(of id: String) async throws -> [RelationshipReference] {
         try await mapped {
             try await client.listRelationships(twinID: id).collect().map { RelationshipReference(source: $0.sourceID, relationshipID: $0.id) }
         }
     }
 
+    /// The relationships whose target is the twin, every page.
     public func incomingRelationships(of id: String) async throws -> [RelationshipReference] {
         try await mapped {
             try await client.listIncomingRelationships(twinID: id).collect().map {
@@ -63,16 +70,19 @@ public struct ClientTwinsService: DigitalTwinsService {
         }
     }
 
+    /// `DELETE /digitaltwins/{source}/relationships/{relationshipID}`.
     public func deleteRelationship(source: String, relationshipID: String) async throws {
         try await mapped { try await client.deleteRelationship(sourceID: source, relationshipID: relationshipID) }
     }
 
+    /// `POST /digitaltwins/{id}/telemetry` with `Message-Id` and, when given, the source time.
     public func publishTelemetry(id: String, payload: JSONObject, messageID: String, sourceTime: String?) async throws {
         _ = try await mapped {
             try await client.publishTelemetry(twinID: id, payload: .object(payload), messageID: messageID, sourceTime: sourceTime)
         }
     }
 
+    /// The model's DTDL interface (`includeModelDefinition=true`), or `nil` when it does not exist.
     public func model(id: String) async throws -> JSONObject? {
         do {
             return try await client.getModel(id: id, includeModelDefinition: true).model?.objectValue

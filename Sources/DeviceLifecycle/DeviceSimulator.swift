@@ -1,6 +1,4 @@
 import ADTWire
-import DTDL
-import DigitalTwinsClient
 import Foundation
 import HTTPTransport
 import Logging
@@ -10,14 +8,17 @@ import Logging
 /// Azure IoT device SDKs do over HTTPS. Works against real DPS and IoT Hub and against the
 /// emulators.
 public struct DeviceSimulator: Sendable {
+    /// Where and how the device registers: the DPS endpoint, ID scope, group key and limits.
     public struct Configuration: Sendable {
         /// DPS's device endpoint (`https://global.azure-devices-provisioning.net`).
         public var provisioningEndpoint: String
+        /// The DPS instance's ID scope, the first segment of the registration path.
         public var idScope: String
         /// The enrollment group's symmetric key (base64).
         public var groupKey: String
         /// Sent as the registration payload's `modelId` (the allocation function uses it).
         public var modelID: String?
+        /// The `api-version` of DPS's device API calls.
         public var apiVersion = "2021-10-01"
         /// The base URL of a hub's HTTPS API, from its host name: `https://<hub>` for Azure; the
         /// hub emulator serves `<emulator>/hubs/<hub>` as well.
@@ -27,6 +28,7 @@ public struct DeviceSimulator: Sendable {
         /// Registration polls at most this long.
         public var registrationTimeout: Duration = .seconds(60)
 
+        /// A configuration registering at `provisioningEndpoint` under `idScope` with `groupKey`.
         public init(provisioningEndpoint: String, idScope: String, groupKey: String, modelID: String? = nil) {
             self.provisioningEndpoint = provisioningEndpoint
             self.idScope = idScope
@@ -37,14 +39,19 @@ public struct DeviceSimulator: Sendable {
 
     /// Where DPS put the device, and its key.
     public struct Registration: Sendable {
+        /// The registration id the device registered with.
         public var registrationID: String
+        /// The device id DPS assigned (`registrationState.deviceId`).
         public var deviceID: String
+        /// The host name of the hub DPS assigned the device to.
         public var assignedHub: String
+        /// The device's symmetric key (base64), derived from the group key.
         public var deviceKey: String
     }
 
     /// Why a registration or a message failed.
     public struct Failure: Error, CustomStringConvertible {
+        /// What failed, with the service's status and answer when it gave one.
         public let description: String
     }
 
@@ -52,6 +59,7 @@ public struct DeviceSimulator: Sendable {
     let transport: any Transport
     let logger: Logger
 
+    /// A simulator for `configuration`, calling DPS and the hub over `transport`.
     public init(configuration: Configuration, transport: any Transport = CurlTransport.shared, logger: Logger = Logger(label: "twins.device")) {
         self.configuration = configuration
         self.transport = transport

@@ -85,7 +85,6 @@ public struct FunctionKeys: Sendable, Hashable, CustomStringConvertible, CustomR
         return nil
     }
 
-
     /// How many keys of each kind, without the keys.
     public var description: String {
         let perFunction = FunctionName.allCases.compactMap { name -> String? in

@@ -97,6 +97,7 @@ public struct MigrationError: Error, CustomStringConvertible {
     /// The database error.
     public let underlying: any Error
 
+    /// `migration <version> (<name>) failed: <database error>`, for logs.
     public var description: String {
         "migration \(version) (\(name)) failed: \(databaseErrorMessage(underlying))"
     }

@@ -14,6 +14,7 @@ public enum APIVersion: String, CaseIterable, Sendable, Comparable {
     /// `$metadata.$lastUpdateTime` is returned from 2022-05-31 on (as recorded).
     var hasLastUpdateTime: Bool { self >= .v2022_05_31 }
 
+    /// Orders versions by date (their raw values are `yyyy-MM-dd`).
     public static func < (lhs: APIVersion, rhs: APIVersion) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The request's api-version; a missing or unknown one is refused.

@@ -8,8 +8,10 @@ import TwinStore
 /// ADT's error shape: `{"error":{"code":"…","message":"…"}}`, with `x-ms-error-code` and ADT's
 /// status for the code (`ADTErrorCode.httpStatus`).
 extension ServiceError: HTTPResponseError {
+    /// ADT's HTTP status for the error's code.
     public var status: HTTPResponse.Status { .init(code: code.httpStatus) }
 
+    /// The error as an HTTP response, for Hummingbird (the request is not used).
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         response()
     }

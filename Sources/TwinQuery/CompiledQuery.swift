@@ -49,6 +49,7 @@ public struct OutputMember: Sendable, Equatable {
 
     /// The member's key (`AS` alias, collection name or the path's last segment).
     public var key: String
+    /// Whether the member is a whole twin, a whole relationship or a property value.
     public var kind: Kind
 }
 
@@ -60,6 +61,7 @@ public struct PageRequest: Sendable, Equatable {
     /// The key columns of the last row of the previous page, or nil for the first page.
     public var after: [String]?
 
+    /// At most `size` rows, after the row whose key columns are `after` (nil: the first page).
     public init(size: Int, after: [String]? = nil) {
         self.size = size
         self.after = after

@@ -20,6 +20,7 @@ public struct ModelChangeListener: Service {
         self.logger = logger
     }
 
+    /// Listens until cancelled or shut down gracefully, listening again after a dropped connection.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {

@@ -16,6 +16,7 @@ public struct QueryStore: Sendable {
 
     /// Rows per page without `max-items-per-page`, and the most a page holds (ADT's cap).
     public static let defaultPageSize = 100
+    /// The most rows a page holds (ADT's cap), whatever `max-items-per-page` asks.
     public static let maximumPageSize = 1_000
 
     let client: PostgresClient

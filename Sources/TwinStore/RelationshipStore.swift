@@ -22,8 +22,11 @@ public struct RelationshipStore: Sendable {
 
     /// An incoming relationship: what ADT lists of it.
     public struct Incoming: Sendable {
+        /// The source twin's id (`$sourceId`).
         public var sourceID: String
+        /// The relationship's id (`$relationshipId`).
         public var id: String
+        /// The relationship's name (`$relationshipName`).
         public var name: String
     }
 

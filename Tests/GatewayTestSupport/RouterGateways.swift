@@ -12,6 +12,7 @@ import TwinTestSupport
 
 /// A gateway on its own fresh, migrated database, driven through Hummingbird's router tester.
 public enum GatewayTest {
+    /// The query item selecting api-version 2023-10-31 (the newest), for request URLs.
     public static let version = "api-version=2023-10-31"
 
     /// Runs `body` with one or more gateways (each with its own in-memory caches, as separate

@@ -110,7 +110,8 @@ struct TwinRoutesTests {
 
             for (bad, code) in [
                 (#"[{"op":"move","from":"/temp","path":"/name"}]"#, "JsonPatchInvalid"),
-                (#"[{"op":"replace","path":"/missing","value":1}]"#, "JsonPatchInvalid"),  // RFC 6902: nothing to replace
+                // RFC 6902: nothing to replace
+                (#"[{"op":"replace","path":"/missing","value":1}]"#, "JsonPatchInvalid"),
                 (#"[{"op":"replace","path":"/temp","value":"x"}]"#, "ValidationFailed"),
             ] {
                 let response = try await http.send(.patch, "/digitaltwins/t1?\(Self.v)", bad)

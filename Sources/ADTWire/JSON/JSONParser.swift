@@ -45,6 +45,7 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     /// Byte offset of the problem.
     public var offset: Int
 
+    /// `invalid JSON at line L, column C: reason`, for messages.
     public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
 }
 

@@ -176,13 +176,20 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// A `.string` from a string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An `.integer` from an integer literal.
     public init(integerLiteral value: Int64) { self = .integer(value) }
+    /// A `.double` from a float literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A `.bool` from a boolean literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An `.array` from an array literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An `.object` from a dictionary literal, its members in the literal's order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }
+    /// `.null` from `nil`.
     public init(nilLiteral: ()) { self = .null }
 }

@@ -11,6 +11,7 @@ public struct AuthConfiguration: Sendable {
         case jwt
     }
 
+    /// Whether requests are let through or their tokens checked.
     public var mode: Mode
     /// Accepted `iss` values (Azure AD v2: `https://login.microsoftonline.com/<tenant>/v2.0`).
     public var issuers: [String]
@@ -88,6 +89,7 @@ public struct AuthConfiguration: Sendable {
 
 /// A configuration that cannot be used, with the reason.
 public struct AuthConfigurationError: Error, CustomStringConvertible {
+    /// Why the configuration cannot be used.
     public let description: String
     init(_ description: String) { self.description = description }
 }

@@ -11,10 +11,14 @@ import Foundation
 public struct DevelopmentIssuer: Sendable {
     /// A registered client (an application id, its secret and its role).
     public struct Client: Sendable {
+        /// The client's application id (its tokens' `appid`, `azp`, `oid` and `sub`).
         public var id: String
+        /// The client secret it presents to the token endpoint.
         public var secret: String
+        /// The data role its tokens carry in `roles`.
         public var role: DataRole
 
+        /// Client `id`, authenticated by `secret`, with `role`.
         public init(id: String, secret: String, role: DataRole) {
             self.id = id
             self.secret = secret
