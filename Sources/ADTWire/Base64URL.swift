@@ -2,7 +2,8 @@
 /// our opaque continuation tokens. Written out here so that the wire vocabulary needs no
 /// Foundation.
 public enum Base64URL {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// The 6-bit value of each byte of the alphabet, 0xFF for the rest.
     private static let values: [UInt8] = {

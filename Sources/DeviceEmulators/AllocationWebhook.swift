@@ -53,7 +53,8 @@ struct AllocationWebhook: Sendable {
             "Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
         ]
         if let key = group.webhookKey { headers["x-functions-key"] = key }
-        let body = JSONWriter.bytes(Self.requestBody(group: group, operation: operation, linkedHubs: linkedHubs, previous: previous))
+        let body = JSONWriter.bytes(
+            Self.requestBody(group: group, operation: operation, linkedHubs: linkedHubs, previous: previous))
         let request = TransportRequest(
             method: .post, url: url, headers: headers, body: body, isIdempotent: false, timeout: timeout)
         var attempt = 0
@@ -64,7 +65,8 @@ struct AllocationWebhook: Sendable {
             do {
                 response = try await transport.send(request)
             } catch let error as TransportError {
-                let what = error.kind == .timeout ? "timed out after \(timeout)" : "could not be reached (\(error.kind))"
+                let what =
+                    error.kind == .timeout ? "timed out after \(timeout)" : "could not be reached (\(error.kind))"
                 failure = "Custom allocation failed: the webhook \(what)."
                 response = TransportResponse(status: 0)
             }
@@ -101,7 +103,9 @@ struct AllocationWebhook: Sendable {
         guard let hub = linkedHubs.first(where: { $0.lowercased() == chosen.lowercased() }) else {
             return .failure(
                 code: AllocationFailure.noHub,
-                message: "The webhook chose \(chosen), which is not among the linked hubs (\(linkedHubs.joined(separator: ", "))).")
+                message:
+                    "The webhook chose \(chosen), which is not among the linked hubs (\(linkedHubs.joined(separator: ", ")))."
+            )
         }
         var initialTwin = group.initialTwin
         switch object["initialTwin"] {

@@ -62,7 +62,9 @@ public struct AllocationWorker: Service {
                     }
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("allocation worker: database unavailable", metadata: ["error": "\(databaseErrorMessage(error))"])
+                    logger.warning(
+                        "allocation worker: database unavailable", metadata: ["error": "\(databaseErrorMessage(error))"]
+                    )
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
@@ -80,7 +82,8 @@ public struct AllocationWorker: Service {
                 try await operations.markFailed(operation.operationID, code: code, message: message)
                 logger.info("registration failed", metadata: metadata.merging(["reason": "\(message)"]) { $1 })
             case .assign(let hub, let initialTwin, let payload, let group):
-                let substatus = try await provision(operation, hub: hub, group: group, initialTwin: initialTwin, payload: payload)
+                let substatus = try await provision(
+                    operation, hub: hub, group: group, initialTwin: initialTwin, payload: payload)
                 logger.info(
                     "registration assigned",
                     metadata: metadata.merging(["hub": "\(hub)", "substatus": "\(substatus)"]) { $1 })
@@ -90,7 +93,9 @@ public struct AllocationWorker: Service {
                 await release(operation)  // shutting down: the next run takes it up at once
                 return
             }
-            logger.error("registration could not be completed", metadata: metadata.merging(["error": "\(databaseErrorMessage(error))"]) { $1 })
+            logger.error(
+                "registration could not be completed",
+                metadata: metadata.merging(["error": "\(databaseErrorMessage(error))"]) { $1 })
             try? await operations.markFailed(
                 operation.operationID, code: AllocationFailure.internalError,
                 message: "The device could not be created in the hub's registry.")
@@ -123,7 +128,8 @@ public struct AllocationWorker: Service {
         }
         let hubs = group.iotHubs.isEmpty ? linkedHubs : group.iotHubs
         guard !hubs.isEmpty else {
-            return .failure(code: AllocationFailure.noHub, message: "No IoT hub is linked to enrollment group \(group.id).")
+            return .failure(
+                code: AllocationFailure.noHub, message: "No IoT hub is linked to enrollment group \(group.id).")
         }
         switch group.allocationPolicy {
         case .static:
@@ -158,7 +164,9 @@ public struct AllocationWorker: Service {
         let logger = self.logger
         return try await client.transaction(logger: logger) { connection in
             var substatus = "initialAssignment"
-            if let previous = try await RegistrationStore.previousAssignment(of: operation, on: connection, logger: logger) {
+            if let previous = try await RegistrationStore.previousAssignment(
+                of: operation, on: connection, logger: logger)
+            {
                 if previous.hub.lowercased() == hubKey {
                     substatus = "reprovisionedToInitialAssignment"
                 } else {

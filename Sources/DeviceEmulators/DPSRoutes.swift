@@ -40,7 +40,8 @@ struct DPSRoutes: Sendable {
                     operationID: operationID, idScope: scope, registrationID: registrationID)
             else { throw DPSError.notFound("The registration operation was not found.") }
             if operation.status == "assigning" {
-                return EmulatorHTTP.json(.accepted, operation.json, headers: [.retryAfter: String(configuration.retryAfterSeconds)])
+                return EmulatorHTTP.json(
+                    .accepted, operation.json, headers: [.retryAfter: String(configuration.retryAfterSeconds)])
             }
             return EmulatorHTTP.json(.ok, operation.json)
         }
@@ -63,10 +64,12 @@ struct DPSRoutes: Sendable {
         var payload: JSONValue?
         if !body.isEmpty {
             guard let object = (try? JSONParser.parse(body))?.objectValue else {
-                throw DPSError.badRequest("The request body is not a JSON object ({\"registrationId\": …, \"payload\": {…}}).")
+                throw DPSError.badRequest(
+                    "The request body is not a JSON object ({\"registrationId\": …, \"payload\": {…}}).")
             }
             if let bodyID = object["registrationId"]?.stringValue, bodyID.lowercased() != registrationID.lowercased() {
-                throw DPSError.badRequest("The registrationId in the body, \(bodyID), differs from the one in the path.")
+                throw DPSError.badRequest(
+                    "The registrationId in the body, \(bodyID), differs from the one in the path.")
             }
             switch object["payload"] {
             case .none, .some(.null): break
@@ -82,7 +85,10 @@ struct DPSRoutes: Sendable {
         wakeup.signal()
         logger.info(
             "registration accepted",
-            metadata: ["registrationId": "\(registrationID)", "enrollmentGroup": "\(group.id)", "operationId": "\(operation.operationID)"])
+            metadata: [
+                "registrationId": "\(registrationID)", "enrollmentGroup": "\(group.id)",
+                "operationId": "\(operation.operationID)",
+            ])
         var headers: HTTPFields = [.retryAfter: String(configuration.retryAfterSeconds)]
         if let host = request.head.authority {
             headers[.location] = "http://\(host)/\(scope)/registrations/\(registrationID)/register"
@@ -127,14 +133,16 @@ struct DPSRoutes: Sendable {
         for group in try await enrollments.list() {
             var deviceKeys: [String] = []
             for key in group.keys {
-                if let derived = try? SharedAccessSignature.deriveDeviceKey(groupKey: key, registrationID: registrationID) {
+                if let derived = try? SharedAccessSignature.deriveDeviceKey(
+                    groupKey: key, registrationID: registrationID)
+                {
                     deviceKeys.append(derived)
                 }
             }
             do {
                 try token.verify(keys: deviceKeys, resource: resource, keyName: "registration")
                 return group
-            } catch where error.reason == .signatureMismatch {
+            } catch  where error.reason == .signatureMismatch {
                 continue
             } catch {
                 throw DPSError.unauthorized("The SharedAccessSignature token was refused: \(error.detail)")

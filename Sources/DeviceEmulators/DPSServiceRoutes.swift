@@ -23,7 +23,9 @@ struct DPSServiceRoutes: Sendable {
         router.put("enrollmentGroups/{id}") { request, context in
             try authorize(request)
             let id = try Self.id(context)
-            guard let body = await EmulatorHTTP.body(request, limit: DPSRoutes.maxBodyBytes) else { throw DPSError.tooLarge }
+            guard let body = await EmulatorHTTP.body(request, limit: DPSRoutes.maxBodyBytes) else {
+                throw DPSError.tooLarge
+            }
             let group: EnrollmentGroup
             do {
                 group = try EnrollmentGroup(json: try JSONParser.parse(body), id: id)

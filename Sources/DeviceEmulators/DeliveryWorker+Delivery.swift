@@ -36,7 +36,9 @@ extension DeliveryWorker {
             "attempt": "\(batch.map(\.attempts).max() ?? 0)",
         ]
         guard let hub = hubs[first.message.hub], let endpoint = hub.endpoints[first.endpoint] else {
-            logger.notice("delivery failed, will retry", metadata: metadata.merging(["reason": "the endpoint is not configured"]) { $1 })
+            logger.notice(
+                "delivery failed, will retry",
+                metadata: metadata.merging(["reason": "the endpoint is not configured"]) { $1 })
             await record(batch, delivered: false, status: nil, error: "the endpoint is not configured")
             return
         }
@@ -52,7 +54,9 @@ extension DeliveryWorker {
             }
         }
         // Nothing to send in this format (e.g. a twin change to Event Grid): done.
-        if !formless.isEmpty { await record(formless, delivered: true, status: nil, error: "no \(endpoint.format.rawValue) form") }
+        if !formless.isEmpty {
+            await record(formless, delivered: true, status: nil, error: "no \(endpoint.format.rawValue) form")
+        }
         guard !sent.isEmpty else { return }
         if endpoint.format == .eventGrid {
             let (transport, logger, timeout) = (self.transport, self.logger, configuration.requestTimeout)
@@ -67,7 +71,8 @@ extension DeliveryWorker {
         }
         let outcome: (status: Int?, error: String?)
         do {
-            let response = try await transport.send(Self.request(items, to: endpoint, timeout: configuration.requestTimeout))
+            let response = try await transport.send(
+                Self.request(items, to: endpoint, timeout: configuration.requestTimeout))
             outcome = (response.status, response.isSuccess ? nil : "HTTP \(response.status)")
         } catch {
             if error is CancellationError || Task.isCancelled {

@@ -47,7 +47,8 @@ public struct DeliveryWorker: Service {
                 do {
                     compiled.append((route, try RoutingQuery(route.condition)))
                 } catch {
-                    throw .init("The condition of route \(route.name) of hub \(hub.hostName) is invalid: \(error.message)")
+                    throw .init(
+                        "The condition of route \(route.name) of hub \(hub.hostName) is invalid: \(error.message)")
                 }
             }
             routes = compiled
@@ -66,7 +67,8 @@ public struct DeliveryWorker: Service {
     }
 
     init(
-        hubs: [HubConfiguration], configuration: DeliveryConfiguration, client: PostgresClient, transport: any Transport,
+        hubs: [HubConfiguration], configuration: DeliveryConfiguration, client: PostgresClient,
+        transport: any Transport,
         wakeup: Wakeup, logger: Logger
     ) throws(EmulatorConfigurationError) {
         var compiled: [String: CompiledHub] = [:]
@@ -105,7 +107,9 @@ public struct DeliveryWorker: Service {
                         if routed == 0 && due.isEmpty { await wakeup.wait(timeout: configuration.pollInterval) }
                     } catch {
                         if Task.isCancelled { break }
-                        logger.warning("delivery worker: database unavailable", metadata: ["error": "\(databaseErrorMessage(error))"])
+                        logger.warning(
+                            "delivery worker: database unavailable",
+                            metadata: ["error": "\(databaseErrorMessage(error))"])
                         try? await Task.sleep(for: .seconds(1))
                     }
                 }
@@ -141,7 +145,8 @@ public struct DeliveryWorker: Service {
             }
             if !messages.isEmpty {
                 try await connection.query(
-                    "UPDATE hub_outbox SET routed_at = now() WHERE id = ANY(\(messages.map(\.outboxID)))", logger: logger)
+                    "UPDATE hub_outbox SET routed_at = now() WHERE id = ANY(\(messages.map(\.outboxID)))",
+                    logger: logger)
             }
             return messages.count
         }

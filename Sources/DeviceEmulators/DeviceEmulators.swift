@@ -25,7 +25,8 @@ public enum DeviceEmulators {
     /// The transport the emulators call webhooks with when given none: libcurl, 5 s to connect,
     /// proxies from the environment.
     public static func defaultTransport() -> any Transport {
-        CurlTransport(configuration: .init(connectTimeout: .seconds(5), logger: Logger(label: "DeviceEmulators.webhooks")))
+        CurlTransport(
+            configuration: .init(connectTimeout: .seconds(5), logger: Logger(label: "DeviceEmulators.webhooks")))
     }
 
     /// The DPS emulator: the device registration API and the enrollment group API, with its
@@ -49,10 +50,13 @@ public enum DeviceEmulators {
             configuration: dps, enrollments: enrollments,
             operations: RegistrationStore(client: database, logger: logger), wakeup: wakeup, logger: logger
         ).register(on: router)
-        DPSServiceRoutes(serviceKey: configuration.serviceKey, enrollments: enrollments, logger: logger).register(on: router)
+        DPSServiceRoutes(serviceKey: configuration.serviceKey, enrollments: enrollments, logger: logger).register(
+            on: router)
         var app = Application(
             router: router, configuration: .init(address: .hostname(dps.host, port: dps.port), serverName: nil),
-            onServerRunning: { channel in await onServerRunning(serverURL(channel.localAddress, fallback: dps.host, dps.port)) },
+            onServerRunning: { channel in
+                await onServerRunning(serverURL(channel.localAddress, fallback: dps.host, dps.port))
+            },
             logger: logger)
         app.addServices(
             AllocationWorker(
@@ -87,7 +91,9 @@ public enum DeviceEmulators {
         ).register(on: router)
         var app = Application(
             router: router, configuration: .init(address: .hostname(hub.host, port: hub.port), serverName: nil),
-            onServerRunning: { channel in await onServerRunning(serverURL(channel.localAddress, fallback: hub.host, hub.port)) },
+            onServerRunning: { channel in
+                await onServerRunning(serverURL(channel.localAddress, fallback: hub.host, hub.port))
+            },
             logger: logger)
         app.addServices(
             try DeliveryWorker(

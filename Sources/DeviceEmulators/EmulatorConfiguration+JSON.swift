@@ -109,7 +109,8 @@ extension EmulatorConfiguration {
             guard let name = try p.string("keyName"), let key = try p.string("primaryKey") else {
                 throw .init("\(path).sharedAccessPolicies[\(i)] needs keyName and primaryKey.")
             }
-            hub.sharedAccessPolicies.append(.init(keyName: name, primaryKey: key, secondaryKey: try p.string("secondaryKey")))
+            hub.sharedAccessPolicies.append(
+                .init(keyName: name, primaryKey: key, secondaryKey: try p.string("secondaryKey")))
             _ = p.take("rights")
             try p.finish()
         }
@@ -126,7 +127,9 @@ extension EmulatorConfiguration {
             var headers: [String: String] = [:]
             if let object = try e.object("headers") {
                 for (key, value) in object.objectValue ?? JSONObject() {
-                    guard let text = value.stringValue else { throw .init("\(where_).headers.\(key) must be a string.") }
+                    guard let text = value.stringValue else {
+                        throw .init("\(where_).headers.\(key) must be a string.")
+                    }
                     headers[key] = text
                 }
             }
@@ -147,7 +150,8 @@ extension EmulatorConfiguration {
             let endpoints = try r.strings("endpointNames") ?? []
             hub.routes.append(
                 MessageRoute(
-                    name: name, source: source, condition: try r.string("condition") ?? "true", endpointNames: endpoints,
+                    name: name, source: source, condition: try r.string("condition") ?? "true",
+                    endpointNames: endpoints,
                     isEnabled: try r.bool("isEnabled") ?? true))
             try r.finish()
         }

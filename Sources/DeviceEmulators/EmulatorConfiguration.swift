@@ -202,7 +202,8 @@ public struct HubConfiguration: Sendable {
             }
             guard (1...RouteEndpoint.maxBatchSizeLimit).contains(endpoint.maxBatchSize) else {
                 throw .init(
-                    "The maxBatchSize of endpoint \(endpoint.name) of hub \(hostName) must be 1 to \(RouteEndpoint.maxBatchSizeLimit).")
+                    "The maxBatchSize of endpoint \(endpoint.name) of hub \(hostName) must be 1 to \(RouteEndpoint.maxBatchSizeLimit)."
+                )
             }
         }
         for route in routes {

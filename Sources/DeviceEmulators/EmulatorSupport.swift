@@ -17,7 +17,8 @@ enum EmulatorHTTP {
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue, headers extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: jsonContentType]
         headers.append(contentsOf: extra)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value))))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value))))
     }
 
     /// An empty response (`Content-Length: 0`).
@@ -77,7 +78,9 @@ enum EmulatorTime {
 /// Random values: keys, ids, etags.
 enum EmulatorRandom {
     /// A 256-bit key, base64 (44 characters, as DPS and IoT Hub generate them).
-    static func key() -> String { Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString() }
+    static func key() -> String {
+        Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
+    }
 
     /// Lower-case hex of `count` random bytes.
     static func hex(_ count: Int) -> String {
@@ -115,14 +118,14 @@ extension JSONObject {
     }
 }
 
-
-
 /// `If-Match` against an etag: `*`, or the same etag, each side quoted or not, weak or not.
 func ifMatchAccepts(_ ifMatch: String, _ etag: String) -> Bool {
     func bare(_ text: String) -> String {
         var value = text.trimmingCharacters(in: .whitespaces)
         if value.hasPrefix("W/") { value.removeFirst(2) }
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+            value = String(value.dropFirst().dropLast())
+        }
         return value
     }
     let wanted = bare(ifMatch)

@@ -64,7 +64,8 @@ public struct EnrollmentGroup: Sendable, Hashable {
 
     /// A group.
     public init(
-        id: String, primaryKey: String? = nil, secondaryKey: String? = nil, allocationPolicy: AllocationPolicy = .custom,
+        id: String, primaryKey: String? = nil, secondaryKey: String? = nil,
+        allocationPolicy: AllocationPolicy = .custom,
         webhookURL: String? = nil, webhookKey: String? = nil, webhookAPIVersion: String = "2021-10-01",
         iotHubs: [String] = [], initialTwin: JSONObject? = nil, isEnabled: Bool = true
     ) {
@@ -116,7 +117,10 @@ public struct EnrollmentGroup: Sendable, Hashable {
     /// letters, digits and `- . _ :`, the last a letter, digit or `-`.
     static func isValidID(_ id: String) -> Bool {
         guard !id.isEmpty, id.count <= 128 else { return false }
-        guard id.unicodeScalars.allSatisfy({ $0.isASCII && (Self.isAlphanumeric($0) || "-._:".unicodeScalars.contains($0)) })
+        guard
+            id.unicodeScalars.allSatisfy({
+                $0.isASCII && (Self.isAlphanumeric($0) || "-._:".unicodeScalars.contains($0))
+            })
         else { return false }
         let last = id.unicodeScalars.last!
         return Self.isAlphanumeric(last) || last == "-"
@@ -251,7 +255,9 @@ extension EnrollmentGroup {
         var ids = Set<String>()
         for item in list {
             let group = try EnrollmentGroup(json: item)
-            guard ids.insert(group.id).inserted else { throw .init("\(origin) defines enrollment group \(group.id) twice.") }
+            guard ids.insert(group.id).inserted else {
+                throw .init("\(origin) defines enrollment group \(group.id) twice.")
+            }
             groups.append(group)
         }
         return groups

@@ -28,7 +28,9 @@ struct EnrollmentStore: Sendable {
         try await client.transaction(logger: logger) { connection in
             let existing = try await Self.get(group.id, forUpdate: true, on: connection, logger: logger)
             if let ifMatch {
-                guard let existing, ifMatchAccepts(ifMatch, existing.etag ?? "") else { throw WriteError.preconditionFailed }
+                guard let existing, ifMatchAccepts(ifMatch, existing.etag ?? "") else {
+                    throw WriteError.preconditionFailed
+                }
             }
             let primary = group.primaryKey ?? existing?.primaryKey ?? EmulatorRandom.key()
             let secondary = group.secondaryKey ?? existing?.secondaryKey ?? EmulatorRandom.key()
@@ -103,7 +105,8 @@ struct EnrollmentStore: Sendable {
         var group = EnrollmentGroup(
             id: id, primaryKey: primary, secondaryKey: secondary,
             allocationPolicy: EnrollmentGroup.AllocationPolicy(rawValue: policy) ?? .custom, webhookURL: url,
-            webhookKey: key, webhookAPIVersion: apiVersion, iotHubs: hubs, initialTwin: JSONText.parse(twin)?.objectValue,
+            webhookKey: key, webhookAPIVersion: apiVersion, iotHubs: hubs,
+            initialTwin: JSONText.parse(twin)?.objectValue,
             isEnabled: enabled)
         group.etag = etag
         group.createdAt = created

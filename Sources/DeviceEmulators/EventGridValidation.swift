@@ -61,7 +61,8 @@ actor EventGridValidation {
         } catch {
             failure = Failure(
                 status: nil,
-                reason: "subscription validation: " + ((error as? TransportError)?.kind.description ?? "\(type(of: error))"))
+                reason: "subscription validation: "
+                    + ((error as? TransportError)?.kind.description ?? "\(type(of: error))"))
         }
         if let failure {
             logger.warning(
@@ -102,10 +103,12 @@ actor EventGridValidation {
             return Failure(status: response.status, reason: "subscription validation: HTTP \(response.status)")
         }
         guard let answer = (try? JSONParser.parse(response.body))?["validationResponse"]?.stringValue else {
-            return Failure(status: response.status, reason: "subscription validation: the answer has no validationResponse")
+            return Failure(
+                status: response.status, reason: "subscription validation: the answer has no validationResponse")
         }
         guard answer.lowercased() == code else {
-            return Failure(status: response.status, reason: "subscription validation: validationResponse is not the code sent")
+            return Failure(
+                status: response.status, reason: "subscription validation: validationResponse is not the code sent")
         }
         return nil
     }

@@ -43,7 +43,9 @@ struct HubAuthorization: Sendable {
             guard device != nil else { throw HubError.deviceNotFound(deviceID, hub: hub.name) }
             return .hub
         }
-        guard let device else { throw HubError.unauthorized("The device \(deviceID) is not registered in hub \(hub.name).") }
+        guard let device else {
+            throw HubError.unauthorized("The device \(deviceID) is not registered in hub \(hub.name).")
+        }
         try Self.verify(token, keys: device.keys, resource: resource)
         guard device.status == "enabled" else { throw HubError.unauthorized("The device \(deviceID) is disabled.") }
         return .device
@@ -51,7 +53,8 @@ struct HubAuthorization: Sendable {
 
     static func token(_ header: String?) throws(HubError) -> SharedAccessSignature {
         guard let header, !header.isEmpty else {
-            throw HubError.unauthorized("The request has no Authorization header (SharedAccessSignature sr=…&sig=…&se=…).")
+            throw HubError.unauthorized(
+                "The request has no Authorization header (SharedAccessSignature sr=…&sig=…&se=…).")
         }
         do {
             return try SharedAccessSignature.parse(header)

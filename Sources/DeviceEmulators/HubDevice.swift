@@ -154,7 +154,8 @@ struct HubDevice: Sendable {
                 Date, Date, Date?, Date?
             ).self)
         return HubDevice(
-            hub: hub, deviceID: id, generationID: generation, version: version, twinVersion: twinVersion, status: status,
+            hub: hub, deviceID: id, generationID: generation, version: version, twinVersion: twinVersion,
+            status: status,
             statusReason: reason, authType: auth, primaryKey: primary, secondaryKey: secondary, iotEdge: edge,
             tags: JSONText.object(tags), desired: JSONText.object(desired), createdAt: created, updatedAt: updated,
             statusUpdatedAt: statusUpdated, lastActivityAt: lastActivity)

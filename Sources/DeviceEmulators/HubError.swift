@@ -32,15 +32,21 @@ struct HubError: HTTPResponseError, Sendable {
     static func alreadyExists(_ id: String) -> HubError {
         HubError(.conflict, "DeviceAlreadyExists", "A device with ID '\(id)' is already registered.")
     }
-    static func preconditionFailed(_ message: String) -> HubError { HubError(.preconditionFailed, "PreconditionFailed", message) }
+    static func preconditionFailed(_ message: String) -> HubError {
+        HubError(.preconditionFailed, "PreconditionFailed", message)
+    }
     static func argumentInvalid(_ message: String) -> HubError { HubError(.badRequest, "ArgumentInvalid", message) }
-    static func unauthorized(_ message: String) -> HubError { HubError(.unauthorized, "IotHubUnauthorizedAccess", message) }
+    static func unauthorized(_ message: String) -> HubError {
+        HubError(.unauthorized, "IotHubUnauthorizedAccess", message)
+    }
     static let messageTooLarge = HubError(.contentTooLarge, "MessageTooLarge", "The message is larger than 256 KB.")
 
     var json: JSONValue {
         return [
             "Message": .string("ErrorCode:\(code);\(message)"),
-            "ExceptionMessage": .string("Tracking ID:\(EmulatorRandom.hex(16))-G:0-TimeStamp:\(UTCTimestamp.usDateTime(epochSeconds: Int64(Date().timeIntervalSince1970)))"),
+            "ExceptionMessage": .string(
+                "Tracking ID:\(EmulatorRandom.hex(16))-G:0-TimeStamp:\(UTCTimestamp.usDateTime(epochSeconds: Int64(Date().timeIntervalSince1970)))"
+            ),
         ]
     }
 

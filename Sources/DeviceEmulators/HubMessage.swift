@@ -56,7 +56,8 @@ struct HubMessage: Sendable {
     /// Whether the body is JSON text that routing (`$body`) and Event Grid may read as JSON:
     /// content type `application/json` and encoding `utf-8` (IoT Hub's rule), and valid JSON.
     var jsonBody: JSONValue? {
-        guard let type = systemProperties["content-type"]?.stringValue?.lowercased(), type.hasPrefix("application/json"),
+        guard let type = systemProperties["content-type"]?.stringValue?.lowercased(),
+            type.hasPrefix("application/json"),
             let encoding = systemProperties["content-encoding"]?.stringValue?.lowercased(),
             encoding == "utf-8" || encoding == "utf8"
         else { return nil }

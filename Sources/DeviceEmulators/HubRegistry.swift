@@ -30,7 +30,9 @@ struct HubRegistry: Sendable {
     }
 
     func get(hub: String, deviceID: String) async throws -> HubDevice? {
-        try await client.withConnection { try await Self.fetch(hub: hub, deviceID: deviceID, forUpdate: false, on: $0, logger: logger) }
+        try await client.withConnection {
+            try await Self.fetch(hub: hub, deviceID: deviceID, forUpdate: false, on: $0, logger: logger)
+        }
     }
 
     /// `PUT /devices/{id}`: creates the device when there is no `If-Match` (409 when it
@@ -38,13 +40,17 @@ struct HubRegistry: Sendable {
     /// Keys left empty are generated (create) or kept (update).
     func put(hub: String, spec: DeviceSpec, ifMatch: String?) async throws -> HubDevice {
         try await client.transaction(logger: logger) { connection in
-            let existing = try await Self.fetch(hub: hub, deviceID: spec.deviceID, forUpdate: true, on: connection, logger: logger)
+            let existing = try await Self.fetch(
+                hub: hub, deviceID: spec.deviceID, forUpdate: true, on: connection, logger: logger)
             guard let ifMatch else {
                 guard existing == nil else { throw WriteError.deviceAlreadyExists }
-                return try await Self.insert(hub: hub, spec: spec, tags: JSONObject(), desired: JSONObject(), on: connection, logger: logger)
+                return try await Self.insert(
+                    hub: hub, spec: spec, tags: JSONObject(), desired: JSONObject(), on: connection, logger: logger)
             }
             guard let existing else { throw WriteError.deviceNotFound }
-            guard Self.matches(ifMatch, existing.etag) else { throw WriteError.preconditionFailed(current: existing.etag) }
+            guard Self.matches(ifMatch, existing.etag) else {
+                throw WriteError.preconditionFailed(current: existing.etag)
+            }
             let statusChanged = existing.status != spec.status
             let rows = try await connection.query(
                 """
@@ -66,7 +72,9 @@ struct HubRegistry: Sendable {
     /// - Parameter ifMatch: `*` or the device etag (quoted or not); `nil` deletes unconditionally.
     func delete(hub: String, deviceID: String, ifMatch: String?) async throws -> HubDevice {
         try await client.transaction(logger: logger) { connection in
-            guard let existing = try await Self.fetch(hub: hub, deviceID: deviceID, forUpdate: true, on: connection, logger: logger)
+            guard
+                let existing = try await Self.fetch(
+                    hub: hub, deviceID: deviceID, forUpdate: true, on: connection, logger: logger)
             else { throw WriteError.deviceNotFound }
             if let ifMatch, !Self.matches(ifMatch, existing.etag) {
                 throw WriteError.preconditionFailed(current: existing.etag)

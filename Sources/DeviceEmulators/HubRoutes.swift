@@ -114,7 +114,8 @@ struct HubRoutes: Sendable {
         } catch HubRegistry.WriteError.deviceNotFound {
             throw HubError.deviceNotFound(deviceID, hub: hub.name)
         } catch HubRegistry.WriteError.preconditionFailed(let current) {
-            throw HubError.preconditionFailed("Precondition failed: the device's etag is \(current), not the one in If-Match.")
+            throw HubError.preconditionFailed(
+                "Precondition failed: the device's etag is \(current), not the one in If-Match.")
         }
         if ifMatch == nil {
             delivery.signal()
@@ -161,7 +162,9 @@ struct HubRoutes: Sendable {
     func telemetry(_ request: Request, hub: HubConfiguration, deviceID: String) async throws -> Response {
         let device = try await registry.get(hub: hub.key, deviceID: deviceID)
         let scope = try authorization.authorizeDevice(request, hub: hub, device: device, deviceID: deviceID)
-        guard let body = await EmulatorHTTP.body(request, limit: Self.maxMessageBytes) else { throw HubError.messageTooLarge }
+        guard let body = await EmulatorHTTP.body(request, limit: Self.maxMessageBytes) else {
+            throw HubError.messageTooLarge
+        }
         let now = Date()
         var properties = JSONObject()
         var system = JSONObject()

@@ -125,7 +125,9 @@ struct RegistrationStore: Sendable {
     }
 
     /// The hub and device of the registration's latest successful assignment before this one.
-    static func previousAssignment(of operation: RegistrationOperation, on connection: PostgresConnection, logger: Logger)
+    static func previousAssignment(
+        of operation: RegistrationOperation, on connection: PostgresConnection, logger: Logger
+    )
         async throws -> (hub: String, deviceID: String)?
     {
         let rows = try await connection.query(
@@ -189,16 +191,20 @@ struct RegistrationStore: Sendable {
     }
 
     static func decode(_ row: PostgresRow) throws -> RegistrationOperation {
-        let (id, scope, registration, group, payload, status, substatus, hub, device, result, code, message, etag, created,
-            updated) = try row.decode(
-                (
-                    String, String, String, String, String?, String, String?, String?, String?, String?, Int?, String?,
-                    String, Date, Date
-                ).self)
+        let (
+            id, scope, registration, group, payload, status, substatus, hub, device, result, code, message, etag,
+            created,
+            updated
+        ) = try row.decode(
+            (
+                String, String, String, String, String?, String, String?, String?, String?, String?, Int?, String?,
+                String, Date, Date
+            ).self)
         return RegistrationOperation(
             operationID: id, idScope: scope, registrationID: registration, enrollmentGroupID: group,
             payload: JSONText.parse(payload), status: status, substatus: substatus, assignedHub: hub, deviceID: device,
-            resultPayload: JSONText.parse(result), errorCode: code, errorMessage: message, etag: etag, createdAt: created,
+            resultPayload: JSONText.parse(result), errorCode: code, errorMessage: message, etag: etag,
+            createdAt: created,
             updatedAt: updated)
     }
 }

@@ -114,15 +114,19 @@ struct RoutingQuery: Sendable {
                 }
                 tokens.append(.string(s))
             } else if c == "[" {
-                guard let end = chars[i...].firstIndex(of: "]") else { throw ParseError(message: "a [name] is not closed") }
+                guard let end = chars[i...].firstIndex(of: "]") else {
+                    throw ParseError(message: "a [name] is not closed")
+                }
                 tokens.append(.identifier(String(chars[(i + 1)..<end])))
                 i = end + 1
-            } else if c.isNumber || (c == "-" && i + 1 < chars.count && chars[i + 1].isNumber && Self.expectsOperand(tokens))
+            } else if c.isNumber
+                || (c == "-" && i + 1 < chars.count && chars[i + 1].isNumber && Self.expectsOperand(tokens))
                 || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber)
             {
                 var j = i + 1
-                while j < chars.count, chars[j].isNumber || chars[j] == "." || chars[j] == "e" || chars[j] == "E"
-                    || ((chars[j] == "+" || chars[j] == "-") && (chars[j - 1] == "e" || chars[j - 1] == "E"))
+                while j < chars.count,
+                    chars[j].isNumber || chars[j] == "." || chars[j] == "e" || chars[j] == "E"
+                        || ((chars[j] == "+" || chars[j] == "-") && (chars[j - 1] == "e" || chars[j - 1] == "E"))
                 {
                     j += 1
                 }
@@ -252,7 +256,9 @@ struct RoutingQuery: Sendable {
                     var arguments: [Expression] = []
                     if !accept(symbol: ")") {
                         repeat { arguments.append(try parseOr()) } while accept(symbol: ",")
-                        guard accept(symbol: ")") else { throw ParseError(message: "the call of \(name) is not closed") }
+                        guard accept(symbol: ")") else {
+                            throw ParseError(message: "the call of \(name) is not closed")
+                        }
                     }
                     let function = name.uppercased()
                     guard let arity = RoutingQuery.functions[function] else {

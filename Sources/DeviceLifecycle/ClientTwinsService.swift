@@ -24,7 +24,9 @@ public struct ClientTwinsService: DigitalTwinsService {
 
     /// `PUT /digitaltwins/{id}`, with `If-None-Match: *` when `ifNoneMatch`; returns the new ETag.
     public func createTwin(id: String, _ twin: JSONObject, ifNoneMatch: Bool) async throws -> String {
-        try await mapped { try await client.createOrReplaceTwin(id: id, twin, ifNoneMatch: ifNoneMatch ? "*" : nil).etag ?? "" }
+        try await mapped {
+            try await client.createOrReplaceTwin(id: id, twin, ifNoneMatch: ifNoneMatch ? "*" : nil).etag ?? ""
+        }
     }
 
     /// ADT's PUT takes no If-Match: a conditional replacement is a patch from the current twin
@@ -57,7 +59,9 @@ public struct ClientTwinsService: DigitalTwinsService {
     /// The twin's outgoing relationships, every page.
     public func relationships(of id: String) async throws -> [RelationshipReference] {
         try await mapped {
-            try await client.listRelationships(twinID: id).collect().map { RelationshipReference(source: $0.sourceID, relationshipID: $0.id) }
+            try await client.listRelationships(twinID: id).collect().map {
+                RelationshipReference(source: $0.sourceID, relationshipID: $0.id)
+            }
         }
     }
 
@@ -78,7 +82,8 @@ public struct ClientTwinsService: DigitalTwinsService {
     /// `POST /digitaltwins/{id}/telemetry` with `Message-Id` and, when given, the source time.
     public func publishTelemetry(id: String, payload: JSONObject, messageID: String, sourceTime: String?) async throws {
         _ = try await mapped {
-            try await client.publishTelemetry(twinID: id, payload: .object(payload), messageID: messageID, sourceTime: sourceTime)
+            try await client.publishTelemetry(
+                twinID: id, payload: .object(payload), messageID: messageID, sourceTime: sourceTime)
         }
     }
 
@@ -106,7 +111,9 @@ public struct ClientTwinsService: DigitalTwinsService {
     static func failure(_ error: any Error) -> any Error {
         guard let adt = error as? ADTError, let status = adt.status else { return error }
         return ServiceFailure(
-            status: status, code: ServiceFailure.Code(rawValue: adt.code?.rawValue ?? ServiceFailure.defaultCode(status: status).rawValue),
+            status: status,
+            code: ServiceFailure.Code(
+                rawValue: adt.code?.rawValue ?? ServiceFailure.defaultCode(status: status).rawValue),
             message: adt.message)
     }
 }

@@ -60,7 +60,10 @@ public struct DeviceSimulator: Sendable {
     let logger: Logger
 
     /// A simulator for `configuration`, calling DPS and the hub over `transport`.
-    public init(configuration: Configuration, transport: any Transport = CurlTransport.shared, logger: Logger = Logger(label: "twins.device")) {
+    public init(
+        configuration: Configuration, transport: any Transport = CurlTransport.shared,
+        logger: Logger = Logger(label: "twins.device")
+    ) {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
@@ -68,17 +71,21 @@ public struct DeviceSimulator: Sendable {
 
     /// Registers `registrationID` and waits for the assignment.
     public func register(_ registrationID: String) async throws -> Registration {
-        let deviceKey = try SharedAccessSignature.deriveDeviceKey(groupKey: configuration.groupKey, registrationID: registrationID)
+        let deviceKey = try SharedAccessSignature.deriveDeviceKey(
+            groupKey: configuration.groupKey, registrationID: registrationID)
         let resource = "\(configuration.idScope)/registrations/\(registrationID)"
         let token = try SharedAccessSignature.create(
-            resourceURI: resource, key: deviceKey, expiry: Self.now() + configuration.tokenLifetime, keyName: "registration")
-        let base = "\(trimmed(configuration.provisioningEndpoint))/\(Self.pathEncode(configuration.idScope))/registrations/\(Self.pathEncode(registrationID))"
+            resourceURI: resource, key: deviceKey, expiry: Self.now() + configuration.tokenLifetime,
+            keyName: "registration")
+        let base =
+            "\(trimmed(configuration.provisioningEndpoint))/\(Self.pathEncode(configuration.idScope))/registrations/\(Self.pathEncode(registrationID))"
         var payload = JSONObject([("registrationId", .string(registrationID))])
         if let model = configuration.modelID {
             payload["payload"] = .object(JSONObject([("modelId", .string(model))]))
         }
         let headers: HTTPHeaders = [
-            "Authorization": token.token, "Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
+            "Authorization": token.token, "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
         ]
         var response = try await transport.send(
             TransportRequest(
@@ -87,15 +94,20 @@ public struct DeviceSimulator: Sendable {
         let deadline = ContinuousClock.now + configuration.registrationTimeout
         while true {
             guard (200..<300).contains(response.status) || response.status >= 429 else {
-                throw Failure(description: "DPS answered \(response.status) to \(registrationID): \(String(decoding: response.body, as: UTF8.self))")
+                throw Failure(
+                    description:
+                        "DPS answered \(response.status) to \(registrationID): \(String(decoding: response.body, as: UTF8.self))"
+                )
             }
             let body = try? JSONParser.parse(response.body)
             let status = body?["status"]?.stringValue
-            if status == "assigned", let state = body?["registrationState"], let hub = state["assignedHub"]?.stringValue,
+            if status == "assigned", let state = body?["registrationState"],
+                let hub = state["assignedHub"]?.stringValue,
                 let device = state["deviceId"]?.stringValue
             {
                 logger.debug("registered", metadata: ["registration": "\(registrationID)", "hub": "\(hub)"])
-                return Registration(registrationID: registrationID, deviceID: device, assignedHub: hub, deviceKey: deviceKey)
+                return Registration(
+                    registrationID: registrationID, deviceID: device, assignedHub: hub, deviceKey: deviceKey)
             }
             if status == "failed" || status == "disabled" {
                 let reason = body?["registrationState"]?["errorMessage"]?.stringValue ?? "no reason given"
@@ -104,7 +116,9 @@ public struct DeviceSimulator: Sendable {
             guard let operation = body?["operationId"]?.stringValue else {
                 throw Failure(description: "DPS answered \(response.status) without an operation id")
             }
-            guard ContinuousClock.now < deadline else { throw Failure(description: "the registration of \(registrationID) timed out") }
+            guard ContinuousClock.now < deadline else {
+                throw Failure(description: "the registration of \(registrationID) timed out")
+            }
             let wait = response.headers["Retry-After"].flatMap(Double.init) ?? 2
             try await Task.sleep(for: .milliseconds(Int(min(max(wait, 0.05), 10) * 1000)))
             response = try await transport.send(
@@ -117,21 +131,28 @@ public struct DeviceSimulator: Sendable {
 
     /// Sends one device-to-cloud message (JSON, UTF-8) to the device's hub; returns its message id.
     @discardableResult
-    public func send(_ telemetry: JSONObject, from registration: Registration, messageID: String = UUID().uuidString) async throws -> String {
+    public func send(_ telemetry: JSONObject, from registration: Registration, messageID: String = UUID().uuidString)
+        async throws -> String
+    {
         let resource = "\(registration.assignedHub)/devices/\(registration.deviceID)"
         let token = try SharedAccessSignature.create(
             resourceURI: resource, key: registration.deviceKey, expiry: Self.now() + configuration.tokenLifetime)
-        let url = "\(trimmed(configuration.hubBaseURL(registration.assignedHub)))/devices/\(Self.pathEncode(registration.deviceID))/messages/events?api-version=2021-04-12"
+        let url =
+            "\(trimmed(configuration.hubBaseURL(registration.assignedHub)))/devices/\(Self.pathEncode(registration.deviceID))/messages/events?api-version=2021-04-12"
         let response = try await transport.send(
             TransportRequest(
                 method: .post, url: url,
                 headers: [
-                    "Authorization": token.token, "Content-Type": "application/json", "iothub-contenttype": "application/json",
+                    "Authorization": token.token, "Content-Type": "application/json",
+                    "iothub-contenttype": "application/json",
                     "iothub-contentencoding": "utf-8", "iothub-messageid": messageID,
                 ],
                 body: JSONWriter.bytes(.object(telemetry)), isIdempotent: true))
         guard (200..<300).contains(response.status) else {
-            throw Failure(description: "the hub answered \(response.status) to a message of \(registration.deviceID): \(String(decoding: response.body, as: UTF8.self))")
+            throw Failure(
+                description:
+                    "the hub answered \(response.status) to a message of \(registration.deviceID): \(String(decoding: response.body, as: UTF8.self))"
+            )
         }
         return messageID
     }
@@ -141,6 +162,7 @@ public struct DeviceSimulator: Sendable {
     func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
 
     static func pathEncode(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
+        segment.addingPercentEncoding(
+            withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
     }
 }

@@ -84,7 +84,8 @@ enum Timestamp {
             return rfc3339(epochMilliseconds: ms)
         case .double(let ms)?:
             let range = writableMilliseconds
-            return ms >= Double(range.lowerBound) && ms <= Double(range.upperBound) ? rfc3339(epochMilliseconds: Int64(ms)) : nil
+            return ms >= Double(range.lowerBound) && ms <= Double(range.upperBound)
+                ? rfc3339(epochMilliseconds: Int64(ms)) : nil
         case .string(let s)?:
             if !s.isEmpty, s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber), let ms = Int64(s) {
                 return rfc3339(epochMilliseconds: ms)

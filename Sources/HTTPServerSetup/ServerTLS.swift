@@ -14,7 +14,8 @@ public enum ServerTLS {
     public static func configuration(certificateChainFile: String, privateKeyFile: String) throws -> TLSConfiguration {
         let chainText = try read(certificateChainFile, what: "certificate")
         guard chainText.contains("-----BEGIN CERTIFICATE-----") else {
-            throw ServerTLSError("\(certificateChainFile) holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)")
+            throw ServerTLSError(
+                "\(certificateChainFile) holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)")
         }
         let chain: [NIOSSLCertificate]
         do {
@@ -40,7 +41,8 @@ public enum ServerTLS {
             throw ServerTLSError("\(privateKeyFile) is not a valid PEM private key")
         }
         if !keyMatches(leaf: leaf, keyPEM: keyText) {
-            throw ServerTLSError("the private key in \(privateKeyFile) does not belong to the certificate in \(certificateChainFile)")
+            throw ServerTLSError(
+                "the private key in \(privateKeyFile) does not belong to the certificate in \(certificateChainFile)")
         }
 
         let configuration = TLSConfiguration.makeServerConfiguration(

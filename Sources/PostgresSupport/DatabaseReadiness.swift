@@ -36,7 +36,8 @@ public enum DatabaseReadiness: Sendable, Equatable {
                     let applied = try await MigrationRunner.appliedVersions(client: client, logger: logger)
                     let missing = Migration.all.map(\.version).filter { !applied.contains($0) }
                     if missing.isEmpty { return .ready }
-                    return .notReady("database schema is behind: migrations \(missing) not applied (run `twins db migrate`)")
+                    return .notReady(
+                        "database schema is behind: migrations \(missing) not applied (run `twins db migrate`)")
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)

@@ -34,7 +34,8 @@ public enum DirectConnection {
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    throw DatabaseUnavailable("no answer from the database at \(url.serverDescription) within \(timeout)")
+                    throw DatabaseUnavailable(
+                        "no answer from the database at \(url.serverDescription) within \(timeout)")
                 }
                 let connection = try await group.next()!
                 group.cancelAll()

@@ -58,7 +58,8 @@ public struct MigrationRunner: Sendable {
 
         var appliedNow: [Int] = []
         for migration in migrations where !done.contains(migration.version) {
-            logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            logger.info(
+                "applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             _ = try await connection.query("BEGIN", logger: logger)
             do {
                 for statement in SQLScript.statements(migration.sql) {

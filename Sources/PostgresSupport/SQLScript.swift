@@ -68,7 +68,9 @@ public enum SQLScript {
             case "$":
                 // A dollar-quote tag: $[letters, digits, _]*$ (not a positional parameter like $1).
                 var j = i + 1
-                while j < s.count, s[j] == "_" || s[j].properties.isAlphabetic || (j > i + 1 && ("0"..."9").contains(s[j])) {
+                while j < s.count,
+                    s[j] == "_" || s[j].properties.isAlphabetic || (j > i + 1 && ("0"..."9").contains(s[j]))
+                {
                     j += 1
                 }
                 if j < s.count, s[j] == "$" {

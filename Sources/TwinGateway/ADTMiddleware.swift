@@ -70,7 +70,9 @@ struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
         var traceID = randomHex(bytes: 16)
         if let parent = request.headers[.traceparent] {
             let parts = parent.split(separator: "-")
-            if parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) { traceID = String(parts[1]).lowercased() }
+            if parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) {
+                traceID = String(parts[1]).lowercased()
+            }
         }
         return "00-\(traceID)-\(randomHex(bytes: 8))-01"
     }

@@ -35,7 +35,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
             await onServerRunning(
-                HTTPServer.url(of: channel, tls: configuration.tls != nil, host: configuration.host, port: configuration.port))
+                HTTPServer.url(
+                    of: channel, tls: configuration.tls != nil, host: configuration.host, port: configuration.port))
         },
         logger: logger
     )
@@ -54,11 +55,13 @@ public func buildRouter(
     HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
 
     if let issuer = configuration.auth.developmentIssuer {
-        DevelopmentIssuerRoutes(issuer: issuer, scheme: configuration.tls == nil ? "http" : "https").register(on: router)
+        DevelopmentIssuerRoutes(issuer: issuer, scheme: configuration.tls == nil ? "http" : "https").register(
+            on: router)
     }
     var adt = router.group()
     if configuration.auth.mode == .jwt {
-        adt = adt.add(middleware: AuthMiddleware(verifier: TokenVerifier(configuration: configuration.auth), logger: logger))
+        adt = adt.add(
+            middleware: AuthMiddleware(verifier: TokenVerifier(configuration: configuration.auth), logger: logger))
     }
     adt = adt.add(middleware: ADTMiddleware(logger: logger))
     let catalog = catalog ?? ModelCatalog(logger: logger)
@@ -75,9 +78,11 @@ public func buildRouter(
         store: RelationshipStore(client: database, catalog: catalog, logger: logger), links: links,
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
-    let queryOptions = ParseOptions(requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)
+    let queryOptions = ParseOptions(
+        requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)
     QueryRoutes(
-        store: QueryStore(client: database, logger: logger, options: queryOptions), maxBodyBytes: configuration.maxBodyBytes
+        store: QueryStore(client: database, logger: logger, options: queryOptions),
+        maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     return router
 }

@@ -105,7 +105,8 @@ public struct DevelopmentCertificate: Sendable {
             let existing = [files.certificate, files.privateKey].filter { FileManager.default.fileExists(atPath: $0) }
             if !existing.isEmpty {
                 throw DevelopmentCertificateError(
-                    "\(existing.joined(separator: " and ")) already exist\(existing.count == 1 ? "s" : ""); use --force to replace")
+                    "\(existing.joined(separator: " and ")) already exist\(existing.count == 1 ? "s" : ""); use --force to replace"
+                )
             }
         }
         do {
@@ -128,7 +129,8 @@ public struct DevelopmentCertificate: Sendable {
         }
         defer { close(descriptor) }
         guard fchmod(descriptor, mode) == 0 else {
-            throw DevelopmentCertificateError("cannot set the permissions of \(path): \(String(cString: strerror(errno)))")
+            throw DevelopmentCertificateError(
+                "cannot set the permissions of \(path): \(String(cString: strerror(errno)))")
         }
         do {
             try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(contentsOf: Data(text.utf8))

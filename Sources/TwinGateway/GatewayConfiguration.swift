@@ -21,7 +21,9 @@ public struct GatewayConfiguration: Sendable {
     public var auth: AuthConfiguration = .none
 
     /// A configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, tls: TLSConfiguration? = nil, maxBodyBytes: Int = 32 << 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, tls: TLSConfiguration? = nil, maxBodyBytes: Int = 32 << 20
+    ) {
         self.host = host
         self.port = port
         self.tls = tls

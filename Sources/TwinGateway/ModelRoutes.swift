@@ -45,7 +45,8 @@ struct ModelRoutes: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let includeDefinition = try Self.bool(query["includeModelDefinition"].map(String.init), name: "includeModelDefinition")
+        let includeDefinition = try Self.bool(
+            query["includeModelDefinition"].map(String.init), name: "includeModelDefinition")
         let dependenciesFor = query[values: "dependenciesFor"].map(String.init)
         for id in dependenciesFor where DTMI(id) == nil { throw ServiceError.invalidModelID(id) }
         // The token carries the page size of the first request: SDKs send max-items-per-page

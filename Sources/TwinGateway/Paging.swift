@@ -9,7 +9,8 @@ enum PageSize {
     static func of(_ request: Request, cap: Int) throws -> Int {
         guard let text = request.headers[.maxItemsPerPage] else { return cap }
         guard let n = Int(text), n > 0 else {
-            throw ServiceError.invalidArgument("The max-items-per-page header must be a positive integer, not '\(text)'.")
+            throw ServiceError.invalidArgument(
+                "The max-items-per-page header must be a positive integer, not '\(text)'.")
         }
         return min(n, cap)
     }
@@ -31,7 +32,8 @@ enum ContinuationToken {
     }
 
     static var invalid: ServiceError {
-        ServiceError.invalidArgument("The continuation token is invalid. Use the nextLink of the previous page as it is.")
+        ServiceError.invalidArgument(
+            "The continuation token is invalid. Use the nextLink of the previous page as it is.")
     }
 }
 

@@ -13,11 +13,13 @@ struct QueryRoutes: Sendable {
         group.post("query") { request, context in
             let body = try await ADTResponse.jsonBody(request, limit: maxBodyBytes)
             guard case .object(let specification) = body else {
-                throw ServiceError("BadRequest", "The query specification must be a JSON object with a query or a continuation token.")
+                throw ServiceError(
+                    "BadRequest", "The query specification must be a JSON object with a query or a continuation token.")
             }
             let query = try Self.optionalString(specification, "query")
             let token = try Self.optionalString(specification, "continuationToken")
-            let pageSize = try request.headers[.maxItemsPerPage] == nil
+            let pageSize =
+                try request.headers[.maxItemsPerPage] == nil
                 ? nil : PageSize.of(request, cap: QueryStore.maximumPageSize)
             let page = try await store.run(
                 query: query, continuationToken: token, pageSize: pageSize,

@@ -14,7 +14,8 @@ struct RelationshipRoutes: Sendable {
 
     func register(on group: RouterGroup<some RequestContext>) {
         group.get("digitaltwins/{id}/relationships/{relationshipId}") { _, context in
-            let stored = try await store.get(source: try TwinRoutes.pathID(context, "id"), id: try TwinRoutes.pathID(context, "relationshipId"))
+            let stored = try await store.get(
+                source: try TwinRoutes.pathID(context, "id"), id: try TwinRoutes.pathID(context, "relationshipId"))
             return ADTResponse.json(bytes: Array(stored.body.utf8), headers: [.eTag: stored.etag])
         }
         group.put("digitaltwins/{id}/relationships/{relationshipId}") { request, context in
@@ -36,7 +37,8 @@ struct RelationshipRoutes: Sendable {
             return ADTResponse.noContent()
         }
         group.get("digitaltwins/{id}/relationships") { request, context in try await outgoing(request, context) }
-        group.get("digitaltwins/{id}/incomingrelationships") { request, context in try await incoming(request, context) }
+        group.get("digitaltwins/{id}/incomingrelationships") { request, context in try await incoming(request, context)
+        }
     }
 
     func body(_ request: Request) async throws -> JSONValue {
@@ -76,7 +78,8 @@ struct RelationshipRoutes: Sendable {
             o["$relationshipLink"] = .string(
                 links.url(
                     request,
-                    path: "/digitaltwins/\(LinkBuilder.encode(item.sourceID))/relationships/\(LinkBuilder.encode(item.id))",
+                    path:
+                        "/digitaltwins/\(LinkBuilder.encode(item.sourceID))/relationships/\(LinkBuilder.encode(item.id))",
                     parameters: []))
             return JSONWriter.string(.object(o))
         }

@@ -22,7 +22,12 @@ extension ServiceError: HTTPResponseError {
         error["code"] = .string(code.rawValue)
         error["message"] = .string(message)
         if !details.isEmpty {
-            error["details"] = .array(details.map { .object(JSONObject([(key: "code", value: .string(code.rawValue)), (key: "message", value: .string($0))])) })
+            error["details"] = .array(
+                details.map {
+                    .object(
+                        JSONObject([(key: "code", value: .string(code.rawValue)), (key: "message", value: .string($0))])
+                    )
+                })
         }
         let body = JSONWriter.bytes(.object(JSONObject([(key: "error", value: .object(error))])))
         var headers = ADTResponse.jsonHeaders

@@ -35,7 +35,9 @@ struct TwinRoutes: Sendable {
         group.get("digitaltwins/{id}/components/{component}") { request, context in
             let (component, etag) = try await store.component(
                 try Self.pathID(context, "component"), of: try Self.pathID(context, "id"))
-            let body = try APIVersion.of(request).hasLastUpdateTime ? component : TwinStoreOutput.withoutLastUpdateTime(component)
+            let body =
+                try APIVersion.of(request).hasLastUpdateTime
+                ? component : TwinStoreOutput.withoutLastUpdateTime(component)
             return ADTResponse.json(.ok, .object(body), headers: [.eTag: etag])
         }
         group.post("digitaltwins/{id}/telemetry") { request, context in
@@ -72,7 +74,10 @@ struct TwinRoutes: Sendable {
         let bytes: [UInt8] =
             try APIVersion.of(request).hasLastUpdateTime
             ? Array(stored.body.utf8)
-            : JSONWriter.bytes(.object(TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body).objectValue ?? JSONObject())))
+            : JSONWriter.bytes(
+                .object(
+                    TwinStoreOutput.withoutLastUpdateTime(try JSONParser.parse(stored.body).objectValue ?? JSONObject())
+                ))
         return ADTResponse.json(bytes: bytes, headers: [.eTag: stored.etag])
     }
 

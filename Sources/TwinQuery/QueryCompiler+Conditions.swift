@@ -34,7 +34,8 @@ extension Compilation {
 
     // MARK: Comparisons
 
-    mutating func comparison(_ op: ComparisonOperator, _ lhs: Operand, _ rhs: Operand, positive: Bool) throws(QueryError)
+    mutating func comparison(_ op: ComparisonOperator, _ lhs: Operand, _ rhs: Operand, positive: Bool)
+        throws(QueryError)
         -> String
     {
         switch (lhs, rhs) {
@@ -46,7 +47,8 @@ extension Compilation {
             let x = valueJSON(try collection(of: a), a.properties)
             let y = valueJSON(try collection(of: b), b.properties)
             let scalar = "('string', 'number', 'boolean', 'null')"
-            let test = "(CASE WHEN jsonb_typeof(\(x)) = jsonb_typeof(\(y)) AND jsonb_typeof(\(x)) IN \(scalar) THEN \(x) \(op.sql) \(y) END)"
+            let test =
+                "(CASE WHEN jsonb_typeof(\(x)) = jsonb_typeof(\(y)) AND jsonb_typeof(\(x)) IN \(scalar) THEN \(x) \(op.sql) \(y) END)"
             return positive ? test : "NOT \(test)"
         case (.literal(let a), .literal(let b)):
             guard let result = Self.compareLiterals(a, op, b) else { return "NULL::boolean" }
@@ -55,13 +57,15 @@ extension Compilation {
     }
 
     /// `path op literal`.
-    mutating func compare(_ path: PropertyPath, _ op: ComparisonOperator, _ literal: Literal, positive: Bool) throws(QueryError)
+    mutating func compare(_ path: PropertyPath, _ op: ComparisonOperator, _ literal: Literal, positive: Bool)
+        throws(QueryError)
         -> String
     {
         let collection = try self.collection(of: path)
         if positive, op == .equal, !Self.isColumn(collection.kind, path.properties) {
             // Containment: true exactly when the property exists with that value and type.
-            return "\(collection.alias).doc @> \(parameters.jsonb(JSONText.nested(path.properties, JSONText.literal(literal))))"
+            return
+                "\(collection.alias).doc @> \(parameters.jsonb(JSONText.nested(path.properties, JSONText.literal(literal))))"
         }
         let value = value(collection, path.properties)
         let test: String
@@ -155,7 +159,9 @@ extension Compilation {
     mutating func function(_ call: FunctionCall, positive: Bool) throws(QueryError) -> String {
         switch call {
         case .isOfModel(let f):
-            let alias = try collection(of: PropertyPath(segments: [f.collection ?? main], root: .collection(f.collection ?? main))).alias
+            let alias = try collection(
+                of: PropertyPath(segments: [f.collection ?? main], root: .collection(f.collection ?? main))
+            ).alias
             let test = isOfModel(alias, f)
             return positive ? test : "NOT (\(test))"
         case .typeCheck(let check, let path):
@@ -190,7 +196,8 @@ extension Compilation {
         let path = String(f.modelId[..<semicolon])
         let versionText = f.modelId[f.modelId.index(after: semicolon)...]
         let parts = versionText.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let major = Int(parts[0]), let minor = parts.count == 2 ? Int(parts[1]) : 0 else {
+        guard (1...2).contains(parts.count), let major = Int(parts[0]), let minor = parts.count == 2 ? Int(parts[1]) : 0
+        else {
             return "false"
         }
         let p = parameters.text(path)

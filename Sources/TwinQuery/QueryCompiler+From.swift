@@ -25,7 +25,8 @@ extension Compilation {
         keys.append(collections[name]!.idColumn)
         for (i, join) in query.joins.enumerated() {
             guard let source = collections[join.source] else {
-                throw QueryError(kind: .semantic, reason: "unknown collection '\(join.source)'", position: join.position)
+                throw QueryError(
+                    kind: .semantic, reason: "unknown collection '\(join.source)'", position: join.position)
             }
             let r = "r\(i + 1)"
             let t = "t\(i + 1)"
@@ -34,7 +35,8 @@ extension Compilation {
                 from = "relationships \(r)"
                 links.append("\(r).name = \(relationshipName)")
             } else {
-                from += " JOIN relationships \(r) ON \(r).source_id = \(source.idColumn) AND \(r).name = \(relationshipName)"
+                from +=
+                    " JOIN relationships \(r) ON \(r).source_id = \(source.idColumn) AND \(r).name = \(relationshipName)"
             }
             if read.contains(join.target) {
                 from += " JOIN twins \(t) ON \(t).id = \(r).target_id"
@@ -107,10 +109,13 @@ extension Compilation {
                     from += " JOIN relationships \(e) ON \(e).target_id = \(here).id\(names)"
                     from += " JOIN twins \(next) ON \(next).id = \(e).source_id"
                 case .either:
-                    from += " JOIN relationships \(e) ON (\(e).source_id = \(here).id OR \(e).target_id = \(here).id)\(names)"
+                    from +=
+                        " JOIN relationships \(e) ON (\(e).source_id = \(here).id OR \(e).target_id = \(here).id)\(names)"
                     from += " JOIN twins \(next) ON \(next).id = \(otherEnd(e, from: "\(here).id"))"
                 }
-                if let variable = edge.variable { collections[variable] = SQLCollection(alias: e, kind: .relationships) }
+                if let variable = edge.variable {
+                    collections[variable] = SQLCollection(alias: e, kind: .relationships)
+                }
                 keys += ["\(e).source_id", "\(e).id"]
             } else {
                 let w = "w\(i)"

@@ -66,7 +66,8 @@ struct Compilation {
             } else {
                 // SELECT * with MATCH: every node and edge variable, by name.
                 let names = query.collections.map(\.name)
-                output = .members(names.map { OutputMember(key: $0, kind: collections[$0]!.kind == .twins ? .twin : .relationship) })
+                output = .members(
+                    names.map { OutputMember(key: $0, kind: collections[$0]!.kind == .twins ? .twin : .relationship) })
                 columns = names.map { "\(collections[$0]!.alias).body::text" }
             }
         case .items(let items):
@@ -76,7 +77,9 @@ struct Compilation {
                 let collection = try self.collection(of: item.path)
                 if item.isCollection {
                     members.append(
-                        OutputMember(key: item.alias ?? item.path.segments[0], kind: collection.kind == .twins ? .twin : .relationship))
+                        OutputMember(
+                            key: item.alias ?? item.path.segments[0],
+                            kind: collection.kind == .twins ? .twin : .relationship))
                     columns.append("\(collection.alias).body::text")
                 } else {
                     members.append(OutputMember(key: item.alias ?? item.path.segments.last!, kind: .value))
@@ -94,27 +97,32 @@ struct Compilation {
         var order: [(expression: String, descending: Bool, cast: String)] = []
         for item in query.orderBy {
             let collection = try self.collection(of: item.path)
-            order.append(("coalesce(\(valueJSON(collection, item.path.properties)), 'null'::jsonb)", item.descending, "::jsonb"))
+            order.append(
+                ("coalesce(\(valueJSON(collection, item.path.properties)), 'null'::jsonb)", item.descending, "::jsonb"))
         }
         order += keys.map { ($0, false, "::text") }
         columns += order.map { "(\($0.expression))::text" }
 
         if let after = page.after {
             guard after.count == order.count else {
-                throw QueryError(kind: .semantic, reason: "the continuation token does not belong to this query", position: 1)
+                throw QueryError(
+                    kind: .semantic, reason: "the continuation token does not belong to this query", position: 1)
             }
             conditions.append(keysetCondition(order, after))
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let orderClause = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
         let limit = parameters.bind(.integer(page.size + 1))
-        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(from)\(whereClause) ORDER BY \(orderClause) LIMIT \(limit)"
+        let sql =
+            "SELECT \(columns.joined(separator: ", ")) FROM \(from)\(whereClause) ORDER BY \(orderClause) LIMIT \(limit)"
         return CompiledQuery(sql: sql, bindings: parameters.values, output: output, keyCount: order.count)
     }
 
     /// Rows after the given keys: a row comparison when every key ascends (an index range), else
     /// the comparison spelled out key by key.
-    mutating func keysetCondition(_ order: [(expression: String, descending: Bool, cast: String)], _ after: [String]) -> String {
+    mutating func keysetCondition(_ order: [(expression: String, descending: Bool, cast: String)], _ after: [String])
+        -> String
+    {
         let values = zip(order, after).map { parameters.bind(.text($1)) + $0.cast }
         if !order.contains(where: \.descending) {
             return "(\(order.map(\.expression).joined(separator: ", "))) > (\(values.joined(separator: ", ")))"

@@ -30,26 +30,36 @@ struct ChangeEvent: Sendable {
     static func twinUpdate(id: String, model: String, patch: [JSONValue], time: String) -> ChangeEvent {
         let data: JSONValue = .object(
             JSONObject([(key: "modelId", value: .string(model)), (key: "patch", value: .array(patch))]))
-        return ChangeEvent(type: "Microsoft.DigitalTwins.Twin.Update", subject: id, dataSchema: model, data: data, time: time)
+        return ChangeEvent(
+            type: "Microsoft.DigitalTwins.Twin.Update", subject: id, dataSchema: model, data: data, time: time)
     }
 
-    static func relationshipCreate(source: String, id: String, model: String, relationship: JSONValue, time: String) -> ChangeEvent {
+    static func relationshipCreate(source: String, id: String, model: String, relationship: JSONValue, time: String)
+        -> ChangeEvent
+    {
         ChangeEvent(
-            type: "Microsoft.DigitalTwins.Relationship.Create", subject: "\(source)/relationships/\(id)", dataSchema: model,
+            type: "Microsoft.DigitalTwins.Relationship.Create", subject: "\(source)/relationships/\(id)",
+            dataSchema: model,
             data: relationship, time: time)
     }
 
-    static func relationshipDelete(source: String, id: String, model: String, relationship: JSONValue, time: String) -> ChangeEvent {
+    static func relationshipDelete(source: String, id: String, model: String, relationship: JSONValue, time: String)
+        -> ChangeEvent
+    {
         ChangeEvent(
-            type: "Microsoft.DigitalTwins.Relationship.Delete", subject: "\(source)/relationships/\(id)", dataSchema: model,
+            type: "Microsoft.DigitalTwins.Relationship.Delete", subject: "\(source)/relationships/\(id)",
+            dataSchema: model,
             data: relationship, time: time)
     }
 
-    static func relationshipUpdate(source: String, id: String, model: String, patch: [JSONValue], time: String) -> ChangeEvent {
+    static func relationshipUpdate(source: String, id: String, model: String, patch: [JSONValue], time: String)
+        -> ChangeEvent
+    {
         let data: JSONValue = .object(
             JSONObject([(key: "modelId", value: .string(model)), (key: "patch", value: .array(patch))]))
         return ChangeEvent(
-            type: "Microsoft.DigitalTwins.Relationship.Update", subject: "\(source)/relationships/\(id)", dataSchema: model,
+            type: "Microsoft.DigitalTwins.Relationship.Update", subject: "\(source)/relationships/\(id)",
+            dataSchema: model,
             data: data, time: time)
     }
 
@@ -61,7 +71,8 @@ struct ChangeEvent: Sendable {
     ) -> ChangeEvent {
         var event = ChangeEvent(
             type: "microsoft.iot.telemetry", subject: component ?? "", dataSchema: model, data: payload, time: time)
-        event.extensions = [("twinid", twin), ("messageid", messageID)] + (sourceTime.map { [("telemetrysourcetime", $0)] } ?? [])
+        event.extensions =
+            [("twinid", twin), ("messageid", messageID)] + (sourceTime.map { [("telemetrysourcetime", $0)] } ?? [])
         return event
     }
 
@@ -76,7 +87,8 @@ struct ChangeEvent: Sendable {
             return .object(o)
         }
         for member in new.members where !member.key.hasPrefix("$") || member.key == "$metadata" {
-            let path = "/" + member.key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            let path =
+                "/" + member.key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
             if member.key == "$metadata" {
                 if old["$metadata"]?["$model"] != member.value["$model"], let model = member.value["$model"] {
                     ops.append(op("replace", "/$metadata/$model", model))

@@ -57,7 +57,8 @@ public struct DigitalTwinStore: Sendable {
             if snapshot.decommissioned.contains(model.id), existing?.modelID != model.id {
                 throw ServiceError(
                     "ModelDecommissioned",
-                    "The model \(model.id) is decommissioned. New twins cannot be created with it; use another version of the model.")
+                    "The model \(model.id) is decommissioned. New twins cannot be created with it; use another version of the model."
+                )
             }
             let etag = WeakETag.new()
             let now = UTCTimestamp.now()
@@ -66,7 +67,8 @@ public struct DigitalTwinStore: Sendable {
             let event: ChangeEvent =
                 if let existing {
                     .twinUpdate(
-                        id: id, model: model.id, patch: ChangeEvent.replacement(of: existing.body, with: document), time: now)
+                        id: id, model: model.id, patch: ChangeEvent.replacement(of: existing.body, with: document),
+                        time: now)
                 } else {
                     .twinCreate(id: id, model: model.id, twin: .object(document), time: now)
                 }
@@ -92,13 +94,16 @@ public struct DigitalTwinStore: Sendable {
                     result = try validator.applyTwinPatch(patch, to: existing.body)
                 }
             } catch let error as DTDLError {
-                if error.code.rawValue == "ComponentNotFound" { throw ServiceError.componentNotFound(component ?? "", twin: id) }
+                if error.code.rawValue == "ComponentNotFound" {
+                    throw ServiceError.componentNotFound(component ?? "", twin: id)
+                }
                 throw error.code == .validationFailed ? ServiceError.invalidTwin(error) : ServiceError(error)
             }
             let modelID = try validator.modelID(of: result.twin)
             guard let model = snapshot.graph[modelID] else { throw ServiceError.invalidTwin(modelID: modelID) }
             if result.modelChanged, snapshot.decommissioned.contains(modelID) {
-                throw ServiceError("ModelDecommissioned", "The model \(modelID) is decommissioned; twins cannot move to it.")
+                throw ServiceError(
+                    "ModelDecommissioned", "The model \(modelID) is decommissioned; twins cannot move to it.")
             }
             let etag = WeakETag.new()
             let now = UTCTimestamp.now()
@@ -193,7 +198,8 @@ public struct DigitalTwinStore: Sendable {
     ) async throws {
         try await client.transaction(logger: logger) { connection in
             let snapshot = try await catalog.current(on: connection)
-            let rows = try await connection.query("SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
+            let rows = try await connection.query(
+                "SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
             var modelID: String?
             for try await m in rows.decode(String.self) { modelID = m }
             guard let modelID else { throw ServiceError.twinNotFound(id) }

@@ -10,10 +10,13 @@ public enum ETagCondition: Sendable, Equatable {
         let value = header.trimmingCharacters(in: .whitespaces)
         if value == "*" {
             self = .any
-        } else if value.hasPrefix("W/\"") && value.hasSuffix("\"") && value.count > 4 || value.hasPrefix("\"") && value.hasSuffix("\"") && value.count > 2 {
+        } else if value.hasPrefix("W/\"") && value.hasSuffix("\"") && value.count > 4
+            || value.hasPrefix("\"") && value.hasSuffix("\"") && value.count > 2
+        {
             self = .etag(value)
         } else {
-            throw ServiceError.invalidArgument("Invalid If-Match header value. Allowed value(s): If-Match: {etag} or If-Match: *")
+            throw ServiceError.invalidArgument(
+                "Invalid If-Match header value. Allowed value(s): If-Match: {etag} or If-Match: *")
         }
     }
 

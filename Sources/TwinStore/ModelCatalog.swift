@@ -87,7 +87,8 @@ public actor ModelCatalog {
         }
         do {
             let graph = try ModelParser.parse(documents: documents, options: .init(adtRestrictions: true))
-            logger.debug("model graph loaded", metadata: ["generation": "\(generation)", "models": "\(graph.interfaces.count)"])
+            logger.debug(
+                "model graph loaded", metadata: ["generation": "\(generation)", "models": "\(graph.interfaces.count)"])
             return Snapshot(generation: generation, graph: graph, decommissioned: decommissioned)
         } catch {
             // Stored models were valid when uploaded; failing now means the engine changed.

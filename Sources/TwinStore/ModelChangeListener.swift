@@ -39,7 +39,9 @@ public struct ModelChangeListener: Service {
                     return
                 } catch {
                     // The database restarted or the connection dropped: listen again shortly.
-                    logger.warning("model change listener interrupted", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                    logger.warning(
+                        "model change listener interrupted",
+                        metadata: ["error": "\(String(reflecting: type(of: error)))"])
                     try? await Task.sleep(for: .seconds(2))
                 }
             }

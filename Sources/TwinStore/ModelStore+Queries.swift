@@ -79,7 +79,8 @@ extension ModelStore {
             throw ServiceError("JsonPatchInvalid", "The patch document must be a non-empty JSON array of operations.")
         }
         for operation in operations {
-            guard case .object(let o) = operation, let op = o["op"]?.stringValue, let path = o["path"]?.stringValue else {
+            guard case .object(let o) = operation, let op = o["op"]?.stringValue, let path = o["path"]?.stringValue
+            else {
                 throw ServiceError("JsonPatchInvalid", "Each patch operation needs 'op' and 'path'.")
             }
             guard op.lowercased() == "replace", path == "/decommissioned" else {
@@ -89,7 +90,8 @@ extension ModelStore {
             }
             guard o["value"] == .bool(true) else {
                 throw ServiceError.invalidArgument(
-                    "A model can only be decommissioned ('value': true); a decommissioned model cannot be brought back.")
+                    "A model can only be decommissioned ('value': true); a decommissioned model cannot be brought back."
+                )
             }
         }
     }

@@ -132,7 +132,8 @@ public struct QueryStore: Sendable {
     /// A cancelled statement (PostgreSQL's `statement_timeout`) is ADT's `TimeoutError`.
     static func databaseError(_ error: any Error) -> any Error {
         if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "57014" {
-            return ServiceError("TimeoutError", "The query timed out. Simplify the query or narrow it with more filters.")
+            return ServiceError(
+                "TimeoutError", "The query timed out. Simplify the query or narrow it with more filters.")
         }
         return error
     }

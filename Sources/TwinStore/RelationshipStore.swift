@@ -45,16 +45,23 @@ public struct RelationshipStore: Sendable {
     public func put(source: String, id: String, body: JSONValue, ifNoneMatch: Bool) async throws -> Stored {
         guard case .object(let relationship) = body else { throw ServiceError.invalidArgument("Payload is invalid.") }
         guard case .string(let target)? = relationship["$targetId"] else {
-            throw ServiceError("ValidationFailed", "The relationship has no $targetId. Set it to the id of the target twin.")
+            throw ServiceError(
+                "ValidationFailed", "The relationship has no $targetId. Set it to the id of the target twin.")
         }
         return try await client.transaction(logger: logger) { connection in
             let models = try await catalog.current(on: connection)
-            guard let sourceModelID = try await shareTwin(source, on: connection) else { throw ServiceError.twinNotFound(source) }
+            guard let sourceModelID = try await shareTwin(source, on: connection) else {
+                throw ServiceError.twinNotFound(source)
+            }
             guard target != source else {
                 throw ServiceError("OperationNotAllowed", "The relationship cannot connect to the same digital twin.")
             }
-            guard let targetModelID = try await shareTwin(target, on: connection) else { throw ServiceError.targetTwinNotFound() }
-            guard let sourceModel = models.graph[sourceModelID] else { throw ServiceError.invalidTwin(modelID: sourceModelID) }
+            guard let targetModelID = try await shareTwin(target, on: connection) else {
+                throw ServiceError.targetTwinNotFound()
+            }
+            guard let sourceModel = models.graph[sourceModelID] else {
+                throw ServiceError.invalidTwin(modelID: sourceModelID)
+            }
             let definition: RelationshipModel
             do {
                 definition = try InstanceValidator(graph: models.graph).validateRelationship(
@@ -82,7 +89,8 @@ public struct RelationshipStore: Sendable {
             let now = UTCTimestamp.now()
             let event: ChangeEvent =
                 previous == nil
-                ? .relationshipCreate(source: source, id: id, model: sourceModelID, relationship: .object(document), time: now)
+                ? .relationshipCreate(
+                    source: source, id: id, model: sourceModelID, relationship: .object(document), time: now)
                 : .relationshipUpdate(
                     source: source, id: id, model: sourceModelID,
                     patch: ChangeEvent.replacement(of: previous!.body, with: document), time: now)
@@ -94,8 +102,11 @@ public struct RelationshipStore: Sendable {
     /// The relationship, or `DigitalTwinNotFound` / `RelationshipNotFound`.
     public func get(source: String, id: String) async throws -> Stored {
         let rows = try await client.query(
-            "SELECT body::text, etag::text FROM relationships WHERE source_id = \(source) AND id = \(id)", logger: logger)
-        for try await (body, etag) in rows.decode((String, String).self) { return Stored(body: body, etag: "W/\"\(etag)\"") }
+            "SELECT body::text, etag::text FROM relationships WHERE source_id = \(source) AND id = \(id)",
+            logger: logger)
+        for try await (body, etag) in rows.decode((String, String).self) {
+            return Stored(body: body, etag: "W/\"\(etag)\"")
+        }
         try await requireTwin(source)
         throw ServiceError.relationshipNotFound(id, source: source)
     }
@@ -104,12 +115,16 @@ public struct RelationshipStore: Sendable {
     public func patch(source: String, id: String, patch: JSONValue, ifMatch: ETagCondition?) async throws -> String {
         try await client.transaction(logger: logger) { connection in
             let models = try await catalog.current(on: connection)
-            guard let sourceModelID = try await shareTwin(source, on: connection) else { throw ServiceError.twinNotFound(source) }
+            guard let sourceModelID = try await shareTwin(source, on: connection) else {
+                throw ServiceError.twinNotFound(source)
+            }
             guard let existing = try await lockRelationship(source: source, id: id, on: connection) else {
                 throw ServiceError.relationshipNotFound(id, source: source)
             }
             try ifMatch?.check(currentETag: existing.etag)
-            guard let sourceModel = models.graph[sourceModelID] else { throw ServiceError.invalidTwin(modelID: sourceModelID) }
+            guard let sourceModel = models.graph[sourceModelID] else {
+                throw ServiceError.invalidTwin(modelID: sourceModelID)
+            }
             let patched: JSONObject
             do {
                 patched = try InstanceValidator(graph: models.graph).applyRelationshipPatch(
@@ -134,19 +149,23 @@ public struct RelationshipStore: Sendable {
     /// Deletes a relationship under `If-Match`.
     public func delete(source: String, id: String, ifMatch: ETagCondition?) async throws {
         try await client.transaction(logger: logger) { connection in
-            guard let sourceModelID = try await shareTwin(source, on: connection) else { throw ServiceError.twinNotFound(source) }
+            guard let sourceModelID = try await shareTwin(source, on: connection) else {
+                throw ServiceError.twinNotFound(source)
+            }
             guard let existing = try await lockRelationship(source: source, id: id, on: connection) else {
                 throw ServiceError.relationshipNotFound(id, source: source)
             }
             try ifMatch?.check(currentETag: existing.etag)
-            try await Self.delete(source: source, id: id, body: existing.body, model: sourceModelID, on: connection, logger: logger)
+            try await Self.delete(
+                source: source, id: id, body: existing.body, model: sourceModelID, on: connection, logger: logger)
         }
     }
 
     static func delete(
         source: String, id: String, body: JSONObject, model: String, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await connection.query("DELETE FROM relationships WHERE source_id = \(source) AND id = \(id)", logger: logger)
+        try await connection.query(
+            "DELETE FROM relationships WHERE source_id = \(source) AND id = \(id)", logger: logger)
         try await ChangeEvent.relationshipDelete(
             source: source, id: id, model: model, relationship: .object(body), time: UTCTimestamp.now()
         ).write(on: connection, logger: logger)

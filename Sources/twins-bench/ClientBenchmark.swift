@@ -51,11 +51,14 @@ struct ClientBenchmark {
         sampler.cancel()
         let peakThreads = await sampler.value
         let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
         print(
             String(
                 format: "RESULT requests=%d rps=%.1f p50_ms=%.3f p99_ms=%.3f threads_before=%d threads_peak=%d",
-                sorted.count, Double(sorted.count) / elapsed, percentile(0.5), percentile(0.99), threadsBefore, peakThreads))
+                sorted.count, Double(sorted.count) / elapsed, percentile(0.5), percentile(0.99), threadsBefore,
+                peakThreads))
     }
 
     /// Threads of this process.

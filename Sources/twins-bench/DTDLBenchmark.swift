@@ -24,7 +24,10 @@ struct DTDLBenchmark {
             best = min(best, seconds)
             print(String(format: "  round %d: %.3f s", round, seconds))
         }
-        print(String(format: "  best: %.3f s for %d interfaces = %.0f interfaces/s", best, interfaces, Double(interfaces) / best))
+        print(
+            String(
+                format: "  best: %.3f s for %d interfaces = %.0f interfaces/s", best, interfaces,
+                Double(interfaces) / best))
 
         let rec = try loadFolder("ontologies/realestatecore")
         let graph = try ModelParser.parse(
@@ -33,7 +36,9 @@ struct DTDLBenchmark {
         let twin = TwinGenerator.twin(for: model)
         let validator = InstanceValidator(graph: graph)
         try validator.validateTwin(twin)
-        print("validation: \(model.id), \(model.properties.count) properties, twin of \(JSONWriter.bytes(.object(twin)).count) bytes")
+        print(
+            "validation: \(model.id), \(model.properties.count) properties, twin of \(JSONWriter.bytes(.object(twin)).count) bytes"
+        )
         let iterations = 300_000
         var bestRate = 0.0
         for round in 1...3 {
@@ -114,7 +119,9 @@ enum TwinGenerator {
             case .polygon:
                 return ["type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]]
             case .multiPolygon:
-                return ["type": "MultiPolygon", "coordinates": [[[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]]]
+                return [
+                    "type": "MultiPolygon", "coordinates": [[[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]],
+                ]
             }
         case .array(let a): return .array([value(for: a.elementSchema)])
         case .enumeration(let e): return e.values.first?.enumValue ?? .null

@@ -21,7 +21,8 @@ case "dtdl":
     }
 case "client":
     let rest = Array(arguments.dropFirst())
-    guard rest.count == 4, let twins = Int(rest[1]), let concurrency = Int(rest[2]), let seconds = Double(rest[3]) else {
+    guard rest.count == 4, let twins = Int(rest[1]), let concurrency = Int(rest[2]), let seconds = Double(rest[3])
+    else {
         FileHandle.standardError.write(Data("usage: twins-bench client ENDPOINT TWINS CONCURRENCY SECONDS\n".utf8))
         exit(2)
     }
@@ -33,6 +34,8 @@ case "client":
     }
 default:
     FileHandle.standardError.write(
-        Data("usage: twins-bench dtdl [FIXTURES_DIR] | client ENDPOINT TWINS CONCURRENCY SECONDS\n  dtdl    parse+resolve rate (Willow building) and twin validation rate (RealEstateCore)\n  client  GET twin (bench-1 ... bench-TWINS) through DigitalTwinsClient: requests/s, p50, p99, threads\n".utf8))
+        Data(
+            "usage: twins-bench dtdl [FIXTURES_DIR] | client ENDPOINT TWINS CONCURRENCY SECONDS\n  dtdl    parse+resolve rate (Willow building) and twin validation rate (RealEstateCore)\n  client  GET twin (bench-1 ... bench-TWINS) through DigitalTwinsClient: requests/s, p50, p99, threads\n"
+                .utf8))
     exit(2)
 }

@@ -9,7 +9,8 @@ import HTTPTransport
 /// Where the client commands send their requests, and with which credential. The endpoint is
 /// our gateway or a real Azure Digital Twins instance (`https://<name>.api.<region>.digitaltwins.azure.net`).
 struct ClientOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ADT endpoint (env TWINS_ENDPOINT). Default: http://127.0.0.1:8080", valueName: "url"))
+    @Option(
+        help: ArgumentHelp("The ADT endpoint (env TWINS_ENDPOINT). Default: http://127.0.0.1:8080", valueName: "url"))
     var endpoint: String?
 
     @Option(help: ArgumentHelp("A bearer token to send as it is (env TWINS_TOKEN).", valueName: "token"))
@@ -17,7 +18,9 @@ struct ClientOptions: ParsableArguments {
 
     @OptionGroup var azure: AzureCredentialOptions
 
-    @Option(help: ArgumentHelp("Trust this PEM certificate (a development certificate) (env TWINS_CA_FILE).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Trust this PEM certificate (a development certificate) (env TWINS_CA_FILE).", valueName: "file"))
     var caFile: String?
 
     @Option(help: ArgumentHelp("ADT api-version. Default: 2023-10-31", valueName: "version"))
@@ -30,8 +33,10 @@ struct ClientOptions: ParsableArguments {
         var options = DigitalTwinsClient.Options(caFile: caFile(default: nil))
         if let apiVersion { options.apiVersion = apiVersion }
         do {
-            let credential = try azure.choice(token: Environment.optional(token, "TWINS_TOKEN"), caFile: caFile(default: nil))
-                .credential(for: url)
+            let credential = try azure.choice(
+                token: Environment.optional(token, "TWINS_TOKEN"), caFile: caFile(default: nil)
+            )
+            .credential(for: url)
             return try DigitalTwinsClient(endpoint: url, credential: credential, options: options)
         } catch {
             throw CommandFailure("\(error)")

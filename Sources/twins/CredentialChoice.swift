@@ -23,7 +23,8 @@ struct CredentialChoice {
     func credential(for endpoint: String) throws -> (any TokenCredential)? {
         if noCredential {
             if token != nil || managedIdentity || clientSecret != nil {
-                throw CommandFailure("--no-credential cannot be combined with --token, --client-secret or --managed-identity")
+                throw CommandFailure(
+                    "--no-credential cannot be combined with --token, --client-secret or --managed-identity")
             }
             return nil
         }
@@ -43,7 +44,8 @@ struct CredentialChoice {
         }
         if tenantID != nil || clientSecret != nil {
             throw CommandFailure(
-                "a client secret needs --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)")
+                "a client secret needs --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)"
+            )
         }
         if Self.isPlainHTTPOnLoopback(endpoint) { return nil }
         return DefaultAzureCredential(environment: environment, transport: transport)
@@ -71,7 +73,10 @@ struct AzureCredentialOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Azure AD tenant, for a client secret (env AZURE_TENANT_ID).", valueName: "id"))
     var tenantId: String?
 
-    @Option(help: ArgumentHelp("Application (client) id; with --managed-identity, a user-assigned identity (env AZURE_CLIENT_ID).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "Application (client) id; with --managed-identity, a user-assigned identity (env AZURE_CLIENT_ID).",
+            valueName: "id"))
     var clientId: String?
 
     @Option(help: ArgumentHelp("Client secret (env AZURE_CLIENT_SECRET).", valueName: "secret"))
@@ -83,13 +88,17 @@ struct AzureCredentialOptions: ParsableArguments {
             valueName: "url"))
     var authorityHost: String?
 
-    @Flag(help: "Use the machine's managed identity (App Service / Functions, or the instance metadata endpoint) (env TWINS_MANAGED_IDENTITY=1).")
+    @Flag(
+        help:
+            "Use the machine's managed identity (App Service / Functions, or the instance metadata endpoint) (env TWINS_MANAGED_IDENTITY=1)."
+    )
     var managedIdentity = false
 
     /// The credential choice of these options with the command's own token, opt-out and CA file.
     func choice(token: String?, noCredential: Bool = false, caFile: String?) -> CredentialChoice {
         CredentialChoice(
-            token: token, tenantID: tenantId, clientID: clientId, clientSecret: clientSecret, authorityHost: authorityHost,
+            token: token, tenantID: tenantId, clientID: clientId, clientSecret: clientSecret,
+            authorityHost: authorityHost,
             managedIdentity: Environment.bool(managedIdentity, "TWINS_MANAGED_IDENTITY"), noCredential: noCredential,
             caFile: caFile)
     }

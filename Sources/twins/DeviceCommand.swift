@@ -9,7 +9,8 @@ import HTTPTransport
 /// `twins device`: simulated devices that register through DPS and send telemetry.
 struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "device", abstract: "Simulate devices: register through DPS, then send telemetry to the assigned hub.",
+        commandName: "device",
+        abstract: "Simulate devices: register through DPS, then send telemetry to the assigned hub.",
         discussion: """
             Each device derives its key from the enrollment group's key, registers over DPS's
             HTTPS API (real DPS by default, or the emulator with --dps-endpoint), and sends a JSON
@@ -25,7 +26,10 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("DPS's device endpoint (env TWINS_DPS_ENDPOINT).", valueName: "url"))
     var dpsEndpoint: String?
 
-    @Option(help: ArgumentHelp("The hubs' HTTPS base: messages for hub H go to <url>/hubs/H (the emulator); default https://H.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The hubs' HTTPS base: messages for hub H go to <url>/hubs/H (the emulator); default https://H.",
+            valueName: "url"))
     var hubEndpoint: String?
 
     @Option(help: ArgumentHelp("The DPS instance's ID scope (env TWINS_ID_SCOPE).", valueName: "scope"))
@@ -43,25 +47,35 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(help: "The telemetry message, JSON (default: a Temperature reading that changes).") var telemetry: String?
     @Option(help: "Messages per device (0: register only).") var messages = 1
     @Option(help: "Seconds between a device's messages.") var interval: Double = 1
-    @Option(help: ArgumentHelp("Trust this PEM certificate (env TWINS_CA_FILE).", valueName: "file")) var caFile: String?
+    @Option(help: ArgumentHelp("Trust this PEM certificate (env TWINS_CA_FILE).", valueName: "file")) var caFile:
+        String?
 
     func run() async throws {
-        guard let scope = Environment.optional(idScope, "TWINS_ID_SCOPE"), let key = Environment.optional(groupKey, "TWINS_GROUP_KEY") else {
+        guard let scope = Environment.optional(idScope, "TWINS_ID_SCOPE"),
+            let key = Environment.optional(groupKey, "TWINS_GROUP_KEY")
+        else {
             throw ValidationError("--id-scope and --group-key (or TWINS_ID_SCOPE and TWINS_GROUP_KEY) are required")
         }
-        guard count >= 1, messages >= 0, interval >= 0 else { throw ValidationError("--count must be at least 1; --messages and --interval cannot be negative") }
+        guard count >= 1, messages >= 0, interval >= 0 else {
+            throw ValidationError("--count must be at least 1; --messages and --interval cannot be negative")
+        }
         let fixedMessage = try telemetry.map { text -> JSONObject in
-            guard case .object(let object) = try Output.readJSON(text) else { throw ValidationError("--telemetry must be a JSON object") }
+            guard case .object(let object) = try Output.readJSON(text) else {
+                throw ValidationError("--telemetry must be a JSON object")
+            }
             return object
         }
         var configuration = DeviceSimulator.Configuration(
-            provisioningEndpoint: Environment.string(dpsEndpoint, "TWINS_DPS_ENDPOINT", default: "https://global.azure-devices-provisioning.net"),
+            provisioningEndpoint: Environment.string(
+                dpsEndpoint, "TWINS_DPS_ENDPOINT", default: "https://global.azure-devices-provisioning.net"),
             idScope: scope, groupKey: key, modelID: model)
         if let hubEndpoint {
             let base = hubEndpoint.hasSuffix("/") ? String(hubEndpoint.dropLast()) : hubEndpoint
             configuration.hubBaseURL = { "\(base)/hubs/\($0)" }
         }
-        let transport = Environment.optional(caFile, "TWINS_CA_FILE").map { CurlTransport(configuration: .init(caFile: $0)) } ?? CurlTransport.shared
+        let transport =
+            Environment.optional(caFile, "TWINS_CA_FILE").map { CurlTransport(configuration: .init(caFile: $0)) }
+            ?? CurlTransport.shared
         let simulator = DeviceSimulator(configuration: configuration, transport: transport)
         let ids = id.map { [$0] } ?? (1...count).map { "\(prefix)\($0)" }
         let interval = self.interval
@@ -71,10 +85,12 @@ struct DeviceCommand: AsyncParsableCommand {
                 for (n, registrationID) in ids.enumerated() {
                     group.addTask {
                         let registration = try await simulator.register(registrationID)
-                        Output.text("\(registrationID) assigned to \(registration.assignedHub) as \(registration.deviceID)")
+                        Output.text(
+                            "\(registrationID) assigned to \(registration.assignedHub) as \(registration.deviceID)")
                         for m in 0..<messages {
                             if m > 0 { try await Task.sleep(for: .milliseconds(Int(interval * 1000))) }
-                            let message = fixedMessage ?? JSONObject([("Temperature", .double(20 + Double((n + m) % 100) / 10))])
+                            let message =
+                                fixedMessage ?? JSONObject([("Temperature", .double(20 + Double((n + m) % 100) / 10))])
                             try await simulator.send(message, from: registration)
                         }
                     }

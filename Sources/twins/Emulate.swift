@@ -43,20 +43,29 @@ struct Emulate: AsyncParsableCommand {
     // Optional so that giving them with --config (whose file has its own) can be refused.
     @Option(help: "DPS emulator port (default 8081).") var dpsPort: Int?
     @Option(help: "IoT Hub emulator port (default 8082).") var hubPort: Int?
-    @Option(help: ArgumentHelp("Emulator configuration (JSON) instead of the defaults.", valueName: "file")) var config: String?
-    @Option(help: ArgumentHelp("Model of twins whose device sends none (allocate's default).", valueName: "dtmi")) var defaultModel: String?
-    @Option(help: ArgumentHelp("The enrollment group's key, base64 (env TWINS_GROUP_KEY). Default: a development key.", valueName: "key"))
+    @Option(help: ArgumentHelp("Emulator configuration (JSON) instead of the defaults.", valueName: "file")) var config:
+        String?
+    @Option(help: ArgumentHelp("Model of twins whose device sends none (allocate's default).", valueName: "dtmi"))
+    var defaultModel: String?
+    @Option(
+        help: ArgumentHelp(
+            "The enrollment group's key, base64 (env TWINS_GROUP_KEY). Default: a development key.", valueName: "key"))
     var groupKey: String?
-    @Option(help: ArgumentHelp("Key of the emulators' management APIs (env TWINS_SERVICE_KEY). Default: twins-local-service-key.", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Key of the emulators' management APIs (env TWINS_SERVICE_KEY). Default: twins-local-service-key.",
+            valueName: "key"))
     var serviceKey: String?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard let config else { return }
-        let given = [("--dps-port", dpsPort), ("--hub-port", hubPort)].filter { $0.1 != nil }.map(\.0)
+        let given =
+            [("--dps-port", dpsPort), ("--hub-port", hubPort)].filter { $0.1 != nil }.map(\.0)
             + [("--group-key", groupKey), ("--service-key", serviceKey)].filter { $0.1 != nil }.map(\.0)
         guard given.isEmpty else {
-            throw ValidationError("\(given.joined(separator: ", ")) set the built-in emulators; with --config, set them in \(config)")
+            throw ValidationError(
+                "\(given.joined(separator: ", ")) set the built-in emulators; with --config, set them in \(config)")
         }
     }
 
@@ -94,12 +103,17 @@ struct Emulate: AsyncParsableCommand {
                             HubConfiguration(
                                 hostName: Self.hubName,
                                 endpoints: [
-                                    RouteEndpoint(name: "retire", url: "\(functionsURL)/api/DeleteDeviceInTwinFunc", format: .eventHubsEnvelope),
-                                    RouteEndpoint(name: "ingest", url: "\(functionsURL)/api/DeviceTelemetryToTwinFunc", format: .eventHubsEnvelope),
+                                    RouteEndpoint(
+                                        name: "retire", url: "\(functionsURL)/api/DeleteDeviceInTwinFunc",
+                                        format: .eventHubsEnvelope),
+                                    RouteEndpoint(
+                                        name: "ingest", url: "\(functionsURL)/api/DeviceTelemetryToTwinFunc",
+                                        format: .eventHubsEnvelope),
                                 ],
                                 routes: [
                                     MessageRoute(
-                                        name: "lifecycle", source: .deviceLifecycleEvents, condition: "opType = 'deleteDeviceIdentity'",
+                                        name: "lifecycle", source: .deviceLifecycleEvents,
+                                        condition: "opType = 'deleteDeviceIdentity'",
                                         endpointNames: ["retire"]),
                                     MessageRoute(name: "telemetry", source: .deviceMessages, endpointNames: ["ingest"]),
                                 ])
@@ -109,7 +123,9 @@ struct Emulate: AsyncParsableCommand {
             var gatewayConfiguration = GatewayConfiguration(host: host, port: port)
             gatewayConfiguration.queryExtensions = false
             let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: poolLogger(logger))
-            let gateway = buildApplication(configuration: gatewayConfiguration, database: client, databaseURL: url, logger: logger) { address in
+            let gateway = buildApplication(
+                configuration: gatewayConfiguration, database: client, databaseURL: url, logger: logger
+            ) { address in
                 FileHandle.standardOutput.write(Data("twins: gateway at \(address)\n".utf8))
             }
             let adt = try DigitalTwinsClient(endpoint: "http://\(host):\(port)")
@@ -124,16 +140,21 @@ struct Emulate: AsyncParsableCommand {
             }
             let scope = emulators.dps.idScope
             let hubNames = emulators.hub.hubs.map(\.hostName)
-            let dps = try DeviceEmulators.buildDPSApplication(configuration: emulators, database: client, logger: logger) { address in
+            let dps = try DeviceEmulators.buildDPSApplication(
+                configuration: emulators, database: client, logger: logger
+            ) { address in
                 FileHandle.standardOutput.write(Data("twins: DPS at \(address) (ID scope \(scope))\n".utf8))
             }
-            let hub = try DeviceEmulators.buildHubApplication(configuration: emulators, database: client, logger: logger) { address in
+            let hub = try DeviceEmulators.buildHubApplication(
+                configuration: emulators, database: client, logger: logger
+            ) { address in
                 let hubs = hubNames.map { "\(address)/hubs/\($0)" }.joined(separator: ", ")
                 FileHandle.standardOutput.write(Data("twins: IoT Hub at \(hubs)\n".utf8))
             }
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [gateway, functions, dps, hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: [gateway, functions, dps, hub], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             try await group.run()
         }
     }

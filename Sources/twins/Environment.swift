@@ -30,7 +30,9 @@ enum Environment {
     /// A boolean switch from the flag or the variable (`1`, `true`, `yes`).
     /// A comma-separated variable as a list (empty when unset).
     static func list(_ variable: String) -> [String] {
-        (value(variable) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (value(variable) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
     }
 
     static func bool(_ flag: Bool, _ variable: String) -> Bool {
@@ -46,7 +48,8 @@ enum Environment {
     static func bootstrapLogging(_ level: String?) throws -> Logger {
         let text = string(level, "TWINS_LOG_LEVEL", default: "info")
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw CommandFailure("log level '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
+            throw CommandFailure(
+                "log level '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -53,7 +53,8 @@ struct Functions: AsyncParsableCommand {
 
     // MARK: Listening
 
-    @Option(help: ArgumentHelp("Address to listen on (env TWINS_FUNCTIONS_HOST). Default: 127.0.0.1", valueName: "address"))
+    @Option(
+        help: ArgumentHelp("Address to listen on (env TWINS_FUNCTIONS_HOST). Default: 127.0.0.1", valueName: "address"))
     var host: String?
 
     @Option(help: ArgumentHelp("Port to listen on (env TWINS_FUNCTIONS_PORT). Default: 7071", valueName: "port"))
@@ -66,7 +67,10 @@ struct Functions: AsyncParsableCommand {
             valueName: "key"))
     var functionKeys: [String] = []
 
-    @Flag(help: "Serve without function keys on an address other than loopback: anyone who reaches the port may call the functions.")
+    @Flag(
+        help:
+            "Serve without function keys on an address other than loopback: anyone who reaches the port may call the functions."
+    )
     var insecureNoKeys = false
 
     @Option(
@@ -77,12 +81,15 @@ struct Functions: AsyncParsableCommand {
 
     @Option(
         name: .customLong("tls-cert"),
-        help: ArgumentHelp("PEM certificate chain, leaf first: serve HTTPS (env TWINS_FUNCTIONS_TLS_CERT). Needs --tls-key.", valueName: "file"))
+        help: ArgumentHelp(
+            "PEM certificate chain, leaf first: serve HTTPS (env TWINS_FUNCTIONS_TLS_CERT). Needs --tls-key.",
+            valueName: "file"))
     var tlsCert: String?
 
     @Option(
         name: .customLong("tls-key"),
-        help: ArgumentHelp("PEM private key of the certificate (env TWINS_FUNCTIONS_TLS_KEY). Needs --tls-cert.", valueName: "file"))
+        help: ArgumentHelp(
+            "PEM private key of the certificate (env TWINS_FUNCTIONS_TLS_KEY). Needs --tls-cert.", valueName: "file"))
     var tlsKey: String?
 
     // MARK: Digital Twins
@@ -101,7 +108,10 @@ struct Functions: AsyncParsableCommand {
     @Flag(help: "Send no credential: a gateway without auth (env TWINS_NO_CREDENTIAL=1).")
     var noCredential = false
 
-    @Option(help: ArgumentHelp("Trust this PEM certificate (a development certificate) for Digital Twins and the authority (env TWINS_CA_FILE).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Trust this PEM certificate (a development certificate) for Digital Twins and the authority (env TWINS_CA_FILE).",
+            valueName: "file"))
     var caFile: String?
 
     // MARK: Functions
@@ -137,13 +147,18 @@ struct Functions: AsyncParsableCommand {
             valueName: "action"))
     var incompatibleTwin: String?
 
-    @Flag(help: "Retire: deleting a module identity retires the device's twin too (env TWINS_RETIRE_ON_MODULE_DELETION=1).")
+    @Flag(
+        help:
+            "Retire: deleting a module identity retires the device's twin too (env TWINS_RETIRE_ON_MODULE_DELETION=1).")
     var retireOnModuleDeletion = false
 
     @Flag(help: "Ingest: do not publish values the model declares as Telemetry (env TWINS_NO_FORWARD_TELEMETRY=1).")
     var noForwardTelemetry = false
 
-    @Flag(help: "Ingest: do not set $metadata/<property>/sourceTime (for services older than api-version 2022-05-31) (env TWINS_NO_SOURCE_TIME=1).")
+    @Flag(
+        help:
+            "Ingest: do not set $metadata/<property>/sourceTime (for services older than api-version 2022-05-31) (env TWINS_NO_SOURCE_TIME=1)."
+    )
     var noSourceTime = false
 
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error (env TWINS_LOG_LEVEL).", valueName: "level"))
@@ -180,9 +195,10 @@ struct Functions: AsyncParsableCommand {
                 tlsServer: tlsServer
             ) { url in
                 // Unbuffered, so that scripts and terminals see the URL at once.
-                FileHandle.standardOutput.write(Data("twins: functions at \(url) (Digital Twins \(client.endpoint), \(keys))\n".utf8))
+                FileHandle.standardOutput.write(
+                    Data("twins: functions at \(url) (Digital Twins \(client.endpoint), \(keys))\n".utf8))
             }
-        } catch where error.code == .keysRequired {
+        } catch  where error.code == .keysRequired {
             throw CommandFailure(
                 "no function keys: on \(configuration.host) anyone who reaches the port could call the functions; give --function-key (TWINS_FUNCTION_KEYS), listen on 127.0.0.1, or add --insecure-no-keys"
             )
@@ -262,12 +278,14 @@ struct Functions: AsyncParsableCommand {
             throw CommandFailure("the hub map \(file) is not JSON: \(error)")
         }
         guard case .object(let object) = root else {
-            throw CommandFailure("the hub map \(file) must be a JSON object of registration id (or prefix) → hub host name")
+            throw CommandFailure(
+                "the hub map \(file) must be a JSON object of registration id (or prefix) → hub host name")
         }
         var table: [String: String] = [:]
         for (key, value) in object {
             guard let hub = value.stringValue, !hub.isEmpty else {
-                throw CommandFailure("the hub map \(file) maps '\(key)' to \(JSONWriter.string(value)), not to a hub host name")
+                throw CommandFailure(
+                    "the hub map \(file) maps '\(key)' to \(JSONWriter.string(value)), not to a hub host name")
             }
             table[key] = hub
         }
@@ -277,7 +295,9 @@ struct Functions: AsyncParsableCommand {
     /// The client of `endpoint` with the credential the options choose.
     func makeClient(endpoint: String) throws -> DigitalTwinsClient {
         let ca = Environment.optional(caFile, "TWINS_CA_FILE")
-        if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure("cannot read --ca-file \(ca)") }
+        if let ca, !FileManager.default.isReadableFile(atPath: ca) {
+            throw CommandFailure("cannot read --ca-file \(ca)")
+        }
         let credential = try azure.choice(
             token: Environment.optional(token, "TWINS_ADT_TOKEN"),
             noCredential: Environment.bool(noCredential, "TWINS_NO_CREDENTIAL"), caFile: ca
@@ -297,9 +317,11 @@ struct Functions: AsyncParsableCommand {
         case (nil, nil):
             return nil
         case (.some, nil):
-            throw CommandFailure("--tls-cert (TWINS_FUNCTIONS_TLS_CERT) needs --tls-key (TWINS_FUNCTIONS_TLS_KEY) as well")
+            throw CommandFailure(
+                "--tls-cert (TWINS_FUNCTIONS_TLS_CERT) needs --tls-key (TWINS_FUNCTIONS_TLS_KEY) as well")
         case (nil, .some):
-            throw CommandFailure("--tls-key (TWINS_FUNCTIONS_TLS_KEY) needs --tls-cert (TWINS_FUNCTIONS_TLS_CERT) as well")
+            throw CommandFailure(
+                "--tls-key (TWINS_FUNCTIONS_TLS_KEY) needs --tls-cert (TWINS_FUNCTIONS_TLS_CERT) as well")
         case (let certificate?, let key?):
             do {
                 let tls = try ServerTLS.configuration(certificateChainFile: certificate, privateKeyFile: key)

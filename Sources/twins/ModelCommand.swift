@@ -42,14 +42,18 @@ struct ModelCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List models, one JSON line each (follows every page).")
-        @Option(help: ArgumentHelp("Only these models and what they use (repeatable).", valueName: "dtmi")) var dependenciesFor: [String] = []
+        static let configuration = CommandConfiguration(
+            abstract: "List models, one JSON line each (follows every page).")
+        @Option(help: ArgumentHelp("Only these models and what they use (repeatable).", valueName: "dtmi"))
+        var dependenciesFor: [String] = []
         @Flag(help: "Include each model's definition.") var definition = false
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
             try await runClientCommand {
-                for try await model in try client.makeClient().listModels(dependenciesFor: dependenciesFor, includeModelDefinition: definition) {
+                for try await model in try client.makeClient().listModels(
+                    dependenciesFor: dependenciesFor, includeModelDefinition: definition)
+                {
                     Output.line(.object(model.json))
                 }
             }
@@ -114,7 +118,9 @@ enum ModelFiles {
         }
         var interfaces: [Interface] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandFailure("cannot read \(file)")
+            }
             let json: JSONValue
             do {
                 json = try JSONParser.parse(Array(data))
@@ -124,7 +130,9 @@ enum ModelFiles {
             let documents: [JSONValue]
             if case .array(let list) = json { documents = list } else { documents = [json] }
             for document in documents {
-                guard let id = document["@id"]?.stringValue else { throw CommandFailure("\(file): an interface without @id") }
+                guard let id = document["@id"]?.stringValue else {
+                    throw CommandFailure("\(file): an interface without @id")
+                }
                 interfaces.append(Interface(id: id, document: document))
             }
         }

@@ -57,7 +57,8 @@ struct QueryCommand: AsyncParsableCommand {
         func line(_ values: [String]) -> String {
             zip(values, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
-        return ([line(columns), line(widths.map { String(repeating: "-", count: $0) })] + cells.map(line)).joined(separator: "\n")
+        return ([line(columns), line(widths.map { String(repeating: "-", count: $0) })] + cells.map(line)).joined(
+            separator: "\n")
     }
 }
 
@@ -87,9 +88,11 @@ struct TelemetryCommand: AsyncParsableCommand {
                 let id: String
                 if let component {
                     id = try await api.publishComponentTelemetry(
-                        twinID: twin, componentPath: component, payload: payload, messageID: messageId, sourceTime: sourceTime)
+                        twinID: twin, componentPath: component, payload: payload, messageID: messageId,
+                        sourceTime: sourceTime)
                 } else {
-                    id = try await api.publishTelemetry(twinID: twin, payload: payload, messageID: messageId, sourceTime: sourceTime)
+                    id = try await api.publishTelemetry(
+                        twinID: twin, payload: payload, messageID: messageId, sourceTime: sourceTime)
                 }
                 Output.text(id)
             }

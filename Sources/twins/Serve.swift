@@ -31,12 +31,14 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("tls-cert"),
-        help: ArgumentHelp("PEM certificate chain, leaf first: serve HTTPS (env TWINS_TLS_CERT). Needs --tls-key.", valueName: "file"))
+        help: ArgumentHelp(
+            "PEM certificate chain, leaf first: serve HTTPS (env TWINS_TLS_CERT). Needs --tls-key.", valueName: "file"))
     var tlsCert: String?
 
     @Option(
         name: .customLong("tls-key"),
-        help: ArgumentHelp("PEM private key of the certificate (env TWINS_TLS_KEY). Needs --tls-cert.", valueName: "file"))
+        help: ArgumentHelp(
+            "PEM private key of the certificate (env TWINS_TLS_KEY). Needs --tls-cert.", valueName: "file"))
     var tlsKey: String?
 
     @Option(
@@ -58,10 +60,13 @@ struct Serve: AsyncParsableCommand {
     var queryTimeout: Int?
 
     @Flag(
-        help: "Query extensions beyond ADT: JOIN and MATCH without a $dtId anchor, and ORDER BY (env TWINS_QUERY_EXTENSIONS=1).")
+        help:
+            "Query extensions beyond ADT: JOIN and MATCH without a $dtId anchor, and ORDER BY (env TWINS_QUERY_EXTENSIONS=1)."
+    )
     var queryExtensions = false
 
-    @Option(help: ArgumentHelp("none or jwt (env TWINS_AUTH). Default: none, or jwt with --dev-issuer", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp("none or jwt (env TWINS_AUTH). Default: none, or jwt with --dev-issuer", valueName: "mode"))
     var auth: String?
 
     @Option(
@@ -119,7 +124,8 @@ struct Serve: AsyncParsableCommand {
             guard timeout > 0 else { throw CommandFailure("--query-timeout must be positive") }
             if let files = try tlsFiles() {
                 do {
-                    gateway.tls = try ServerTLS.configuration(certificateChainFile: files.certificate, privateKeyFile: files.key)
+                    gateway.tls = try ServerTLS.configuration(
+                        certificateChainFile: files.certificate, privateKeyFile: files.key)
                 } catch let error as ServerTLSError {
                     throw CommandFailure(error.description)
                 }
@@ -183,7 +189,9 @@ struct Serve: AsyncParsableCommand {
                 let trusted = issuers.isEmpty ? Environment.list("TWINS_ISSUER") : issuers
                 var configuration: AuthConfiguration
                 if let file = Environment.optional(jwksFile, "TWINS_JWKS_FILE") {
-                    guard !trusted.isEmpty else { throw CommandFailure("--jwks-file needs the --issuer whose tokens it verifies") }
+                    guard !trusted.isEmpty else {
+                        throw CommandFailure("--jwks-file needs the --issuer whose tokens it verifies")
+                    }
                     configuration = try AuthConfiguration.jwt(issuers: trusted, keyFile: file)
                 } else if !trusted.isEmpty {
                     // Keys from each issuer's OpenID configuration, fetched over libcurl.
@@ -201,7 +209,8 @@ struct Serve: AsyncParsableCommand {
                     guard !clientTexts.isEmpty else {
                         throw CommandFailure("--dev-issuer needs at least one --dev-client ID:SECRET[:owner|reader]")
                     }
-                    let key = try Environment.optional(devIssuerKey, "TWINS_DEV_ISSUER_KEY").map(DevelopmentIssuer.key(file:))
+                    let key = try Environment.optional(devIssuerKey, "TWINS_DEV_ISSUER_KEY").map(
+                        DevelopmentIssuer.key(file:))
                     configuration.developmentIssuer = DevelopmentIssuer(
                         clients: try clientTexts.map(DevelopmentIssuer.Client.init(argument:)), key: key)
                 }

@@ -25,8 +25,11 @@ struct TwinCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runClientCommand {
-                guard case .object(let twin) = try Output.readJSON(json) else { throw CommandFailure("the twin must be a JSON object") }
-                let created = try await client.makeClient().createOrReplaceTwin(id: id, twin, ifNoneMatch: ifNoneMatch ? "*" : nil)
+                guard case .object(let twin) = try Output.readJSON(json) else {
+                    throw CommandFailure("the twin must be a JSON object")
+                }
+                let created = try await client.makeClient().createOrReplaceTwin(
+                    id: id, twin, ifNoneMatch: ifNoneMatch ? "*" : nil)
                 Output.line(.object(created.json))
             }
         }
@@ -56,7 +59,8 @@ struct TwinCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runClientCommand {
-                let etag = try await client.makeClient().updateTwin(id: id, patch: try Output.readJSON(patch), ifMatch: ifMatch)
+                let etag = try await client.makeClient().updateTwin(
+                    id: id, patch: try Output.readJSON(patch), ifMatch: ifMatch)
                 if let etag { Output.text(etag) }
             }
         }
@@ -70,7 +74,9 @@ struct TwinCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            try await runClientCommand { try await client.makeClient().deleteTwin(id: id, ifMatch: ifMatch, cascade: cascade) }
+            try await runClientCommand {
+                try await client.makeClient().deleteTwin(id: id, ifMatch: ifMatch, cascade: cascade)
+            }
         }
     }
 }
@@ -99,10 +105,13 @@ struct RelationshipCommand: AsyncParsableCommand {
             try await runClientCommand {
                 var body = JSONObject([("$targetId", .string(target)), ("$relationshipName", .string(name))])
                 if let properties {
-                    guard case .object(let extra) = try Output.readJSON(properties) else { throw CommandFailure("properties must be a JSON object") }
+                    guard case .object(let extra) = try Output.readJSON(properties) else {
+                        throw CommandFailure("properties must be a JSON object")
+                    }
                     for member in extra.members { body[member.key] = member.value }
                 }
-                let created = try await client.makeClient().createOrReplaceRelationship(sourceID: source, relationshipID: id, body)
+                let created = try await client.makeClient().createOrReplaceRelationship(
+                    sourceID: source, relationshipID: id, body)
                 Output.line(.object(created.json))
             }
         }
@@ -134,7 +143,9 @@ struct RelationshipCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            try await runClientCommand { try await client.makeClient().deleteRelationship(sourceID: source, relationshipID: id) }
+            try await runClientCommand {
+                try await client.makeClient().deleteRelationship(sourceID: source, relationshipID: id)
+            }
         }
     }
 }

@@ -10,6 +10,9 @@ struct Twins: AsyncParsableCommand {
             Most options also read an environment variable (shown in each command's help); a flag \
             given on the command line wins over the variable.
             """,
-        subcommands: [Serve.self, Database.self, DevCert.self, ModelCommand.self, TwinCommand.self, RelationshipCommand.self, QueryCommand.self, TelemetryCommand.self, DeviceCommand.self, Functions.self, Emulate.self]
+        subcommands: [
+            Serve.self, Database.self, DevCert.self, ModelCommand.self, TwinCommand.self, RelationshipCommand.self,
+            QueryCommand.self, TelemetryCommand.self, DeviceCommand.self, Functions.self, Emulate.self,
+        ]
     )
 }

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct JSONParserTests {
     @Test func parsesWithByteOrderMarkAndKeepsOrder() throws {
-        let v = try JSONParser.parse("\u{FEFF}{\"b\": [1, 2.5, \"x\\u00e9\\ud83d\\ude00\", null, true], \"a\": {\"c\": -12}}")
+        let v = try JSONParser.parse(
+            "\u{FEFF}{\"b\": [1, 2.5, \"x\\u00e9\\ud83d\\ude00\", null, true], \"a\": {\"c\": -12}}")
         #expect(v["b"]?.arrayValue?.count == 5)
         #expect(v.objectValue?.keys == ["b", "a"])
         #expect(JSONWriter.string(v) == "{\"b\":[1,2.5,\"xé😀\",null,true],\"a\":{\"c\":-12}}")
@@ -18,7 +19,9 @@ import Testing
         #expect(JSONWriter.string(.double(42)) == "42.0")
     }
 
-    @Test(arguments: ["{\"a\":01}", "[1,]", "{\"a\" 1}", "\"\\x\"", "\"\\ud800\"", "[1] 2", "", "{\"a\":\"\u{01}\"}", "nul"])
+    @Test(arguments: [
+        "{\"a\":01}", "[1,]", "{\"a\" 1}", "\"\\x\"", "\"\\ud800\"", "[1] 2", "", "{\"a\":\"\u{01}\"}", "nul",
+    ])
     func rejectsInvalidJSON(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }

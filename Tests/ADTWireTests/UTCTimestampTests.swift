@@ -12,7 +12,9 @@ import ADTWire
         var seconds: Int64 = -2_208_988_800  // 1900-01-01
         while seconds < 10_413_792_000 {  // 2300-01-01
             let date = Date(timeIntervalSince1970: Double(seconds))
-            #expect(UTCTimestamp.rfc3339(seconds: seconds, nanoseconds: 0, fractionDigits: 0) == formatter.string(from: date))
+            #expect(
+                UTCTimestamp.rfc3339(seconds: seconds, nanoseconds: 0, fractionDigits: 0)
+                    == formatter.string(from: date))
             seconds += 86_400 * 7 + 3_661
         }
     }
@@ -22,7 +24,8 @@ import ADTWire
         #expect(UTCTimestamp.rfc3339(epochMicroseconds: micros, fractionDigits: 7) == "2022-08-31T22:02:50.5163350Z")
         #expect(UTCTimestamp.rfc3339(epochMicroseconds: micros, fractionDigits: 3) == "2022-08-31T22:02:50.516Z")
         #expect(UTCTimestamp.rfc3339(epochMicroseconds: -1, fractionDigits: 6) == "1969-12-31T23:59:59.999999Z")
-        #expect(UTCTimestamp.rfc3339(epochMicroseconds: 951_782_400_000_000, fractionDigits: 0) == "2000-02-29T00:00:00Z")
+        #expect(
+            UTCTimestamp.rfc3339(epochMicroseconds: 951_782_400_000_000, fractionDigits: 0) == "2000-02-29T00:00:00Z")
         #expect(UTCTimestamp.usDateTime(epochSeconds: 1_661_983_370) == "08/31/2022 22:02:50")
     }
 

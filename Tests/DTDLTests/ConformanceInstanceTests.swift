@@ -44,7 +44,8 @@ struct ConformanceInstanceTests {
                     }
                     continue
                 }
-                guard let conforms = instance["conforms"]?.boolValue, let schema = Self.schema(subject, in: graph) else {
+                guard let conforms = instance["conforms"]?.boolValue, let schema = Self.schema(subject, in: graph)
+                else {
                     outcome.skipped["subject without a schema", default: 0] += 1
                     outcome.failures.append("\(name): no schema found for \(subject)")
                     continue
@@ -57,7 +58,9 @@ struct ConformanceInstanceTests {
             }
         }
         let skipped = outcome.skipped.map { "\($0.value) (\($0.key))" }.joined(separator: ", ")
-        print("instance cases: \(outcome.checked - outcome.failures.count) of \(outcome.checked) pass; skipped: \(skipped.isEmpty ? "none" : skipped)")
+        print(
+            "instance cases: \(outcome.checked - outcome.failures.count) of \(outcome.checked) pass; skipped: \(skipped.isEmpty ? "none" : skipped)"
+        )
         #expect(outcome.checked > 800)
         #expect(outcome.failures.isEmpty, "\(outcome.failures.joined(separator: "\n"))")
     }

@@ -29,7 +29,9 @@ struct ConformanceParserTests {
             if o.passed { passed += 1 }
         }
         let reasons = skipped.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: "; ")
-        print("parser \(folder): \(passed)/\(total) cases pass (\(outcomeOnly) layering cases by outcome only); skipped: \(reasons.isEmpty ? "none" : reasons)")
+        print(
+            "parser \(folder): \(passed)/\(total) cases pass (\(outcomeOnly) layering cases by outcome only); skipped: \(reasons.isEmpty ? "none" : reasons)"
+        )
     }
 
     /// For valid cases that list the expected object model, every expected element of a class the
@@ -41,10 +43,12 @@ struct ConformanceParserTests {
         for url in Fixtures.jsonFiles(under: "dtdl-parser-tests/generated") {
             let c = try Fixtures.load(url)
             guard c["valid"]?.boolValue == true, let expected = c["expect"]?["elements"]?.arrayValue,
-                  Conformance.skipReason(c) == nil
+                Conformance.skipReason(c) == nil
             else { continue }
             let opts = c["options"]?.arrayValue ?? []
-            let allow: Bool? = opts.contains(.string("AllowUndefinedExtensions")) ? true
+            let allow: Bool? =
+                opts.contains(.string("AllowUndefinedExtensions"))
+                ? true
                 : opts.contains(.string("DisallowUndefinedExtensions")) ? false : nil
             var parser = DocumentParser(options: .init(allowUndefinedExtensions: allow))
             var documents = c["input"]?.arrayValue ?? []
@@ -55,8 +59,9 @@ struct ConformanceParserTests {
             let ids = Set(byID.keys)
             for element in expected {
                 // Standard elements (units, built-in schemas) are the language's, not the model's.
-                guard let type = element["type"]?.stringValue, classes.contains(type), let id = element["id"]?.stringValue,
-                      !IdentifierSyntax.isReserved(id)
+                guard let type = element["type"]?.stringValue, classes.contains(type),
+                    let id = element["id"]?.stringValue,
+                    !IdentifierSyntax.isReserved(id)
                 else { continue }
                 checked += 1
                 #expect(ids.contains(id), "\(url.lastPathComponent): no element \(id) (\(type))")
@@ -88,7 +93,9 @@ struct ConformanceParserTests {
                 return "dtmi:standard:schema:geospatial:\(t);\(version)"
             case "vector", "geopoint": return "dtmi:iotcentral:schema:\(t);2"
             default:
-                if let unitEnum = DTDLContexts.terms(of: "dtmi:dtdl:extension:quantitativeTypes;1")?[t] { return unitEnum }
+                if let unitEnum = DTDLContexts.terms(of: "dtmi:dtdl:extension:quantitativeTypes;1")?[t] {
+                    return unitEnum
+                }
                 return "dtmi:dtdl:instance:Schema:\(t);2"
             }
         }

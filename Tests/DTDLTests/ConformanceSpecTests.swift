@@ -21,8 +21,11 @@ struct ConformanceSpecTests {
         for (file, entry) in index["files"]?.objectValue ?? JSONObject() {
             for (i, c) in (entry["cases"]?.arrayValue ?? []).enumerated() where c["adtCompatible"]?.boolValue == false {
                 let tags = c["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                #expect(tags.contains { KnownFailures.adtRestrictedTags[$0] != nil }, "\(version)/\(file)#\(i): \(tags)")
-                if c["valid"]?.boolValue == true, let tag = tags.first(where: { KnownFailures.adtRestrictedTags[$0] != nil }) {
+                #expect(
+                    tags.contains { KnownFailures.adtRestrictedTags[$0] != nil }, "\(version)/\(file)#\(i): \(tags)")
+                if c["valid"]?.boolValue == true,
+                    let tag = tags.first(where: { KnownFailures.adtRestrictedTags[$0] != nil })
+                {
                     restricted[tag, default: 0] += 1
                 }
             }
@@ -30,7 +33,9 @@ struct ConformanceSpecTests {
         let outcomes = try Conformance.runSpecCases(version: version, adt: true)
         let why = restricted.sorted { $0.key < $1.key }
             .map { "\($0.value) × \(KnownFailures.adtRestrictedTags[$0.key]!)" }.joined(separator: "; ")
-        check(outcomes, label: "spec \(version) (ADT mode; valid DTDL that ADT rejects on purpose, and we reject too: \(why))")
+        check(
+            outcomes,
+            label: "spec \(version) (ADT mode; valid DTDL that ADT rejects on purpose, and we reject too: \(why))")
     }
 
     private func check(_ outcomes: [Conformance.Outcome], label: String) {

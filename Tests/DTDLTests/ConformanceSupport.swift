@@ -34,7 +34,8 @@ enum Conformance {
                 let id = "\(version)/\(file)#\(i)"
                 let allow = c["options"]?.arrayValue?.contains(.string("AllowUndefinedExtensions")) ?? false
                 var valid = c["valid"]?.boolValue ?? false
-                let options = ModelParser.Options(allowUndefinedExtensions: allow, maxDTDLVersion: 3, adtRestrictions: adt)
+                let options = ModelParser.Options(
+                    allowUndefinedExtensions: allow, maxDTDLVersion: 3, adtRestrictions: adt)
                 let expectedUnresolved = c["expect"]?["unresolvedIdentifiers"]?.arrayValue?.compactMap(\.stringValue)
                 var checkUnresolved = !adt
                 if adt, let m = meta?[i], m["adtCompatible"]?.boolValue == false {
@@ -47,7 +48,8 @@ enum Conformance {
                 } catch {
                     var passed = !valid
                     if passed, checkUnresolved, let expectedUnresolved {
-                        passed = Set(error.unresolvedIdentifiers) == Set(expectedUnresolved)
+                        passed =
+                            Set(error.unresolvedIdentifiers) == Set(expectedUnresolved)
                             && error.unresolvedIdentifiers.count == expectedUnresolved.count
                     }
                     out.append(Outcome(id: id, passed: passed, detail: error.description))
@@ -70,11 +72,13 @@ enum Conformance {
     /// Why a parser case is not run, or nil to run it.
     static func skipReason(_ c: JSONValue) -> String? {
         if let required = c["requiredContexts"]?.arrayValue?.compactMap(\.stringValue),
-           let missing = required.first(where: { !supportedContexts.contains($0) })
+            let missing = required.first(where: { !supportedContexts.contains($0) })
         {
             return "requires \(missing)"
         }
-        if let quirks = c["quirks"]?.arrayValue, !quirks.isEmpty { return KnownFailures.skippedParserFeatures["quirks"] }
+        if let quirks = c["quirks"]?.arrayValue, !quirks.isEmpty {
+            return KnownFailures.skippedParserFeatures["quirks"]
+        }
         let text = JSONWriter.string(c["input"] ?? .null)
         for (marker, reason) in KnownFailures.skippedParserFeatures.sorted(by: { $0.key < $1.key })
         where marker.hasPrefix("dtmi:") && text.contains(marker) && !outcomeOnly(c) {
@@ -91,7 +95,8 @@ enum Conformance {
     /// Whether only the outcome (valid or invalid) of a case is compared, not its ValidationIDs:
     /// cases of features the parser rejects as a whole (layering), which are all invalid.
     static func outcomeOnly(_ c: JSONValue) -> Bool {
-        JSONWriter.string(c["input"] ?? .null).contains("dtmi:dtdl:extension:layering;") && c["valid"]?.boolValue == false
+        JSONWriter.string(c["input"] ?? .null).contains("dtmi:dtdl:extension:layering;")
+            && c["valid"]?.boolValue == false
     }
 
     /// Runs one parser case: valid/invalid as expected; for invalid cases the reported
@@ -126,12 +131,14 @@ enum Conformance {
                 let wanted = expected.map {
                     "\(short($0["ValidationID"]?.stringValue ?? ""))[\($0["PrimaryID"]?.stringValue ?? "-")]"
                 }.joined(separator: " ")
-                return Outcome(id: id, passed: eachActual && !error.issues.isEmpty,
-                               detail: "reported \(actual); expected \(wanted)")
+                return Outcome(
+                    id: id, passed: eachActual && !error.issues.isEmpty,
+                    detail: "reported \(actual); expected \(wanted)")
             }
             if let ids = c["expect"]?["unresolvedIdentifiers"]?.arrayValue?.compactMap(\.stringValue) {
-                return Outcome(id: id, passed: Set(ids) == Set(error.unresolvedIdentifiers),
-                               detail: "unresolved \(error.unresolvedIdentifiers); expected \(ids)")
+                return Outcome(
+                    id: id, passed: Set(ids) == Set(error.unresolvedIdentifiers),
+                    detail: "unresolved \(error.unresolvedIdentifiers); expected \(ids)")
             }
             return Outcome(id: id, passed: true, detail: actual)
         }

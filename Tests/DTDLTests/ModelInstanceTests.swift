@@ -64,19 +64,23 @@ import Testing
              "contents": [{"@type": "Command", "name": "reboot"}]}
             """
         _ = try ModelParser.parse(texts: [withCommand])
-        #expect(throws: DTDLError.self) { try ModelParser.parse(texts: [withCommand], options: .init(adtRestrictions: true)) }
+        #expect(throws: DTDLError.self) {
+            try ModelParser.parse(texts: [withCommand], options: .init(adtRestrictions: true))
+        }
     }
 
     @Test func validTwinsPass() throws {
         try validator.validateTwin(
-            twin("""
+            twin(
+                """
                 {"$dtId": "t1", "$metadata": {"$model": "dtmi:com:example:Thermostat;1",
                   "targetTemperature": {"sourceTime": "2024-01-01T00:00:00Z"}},
                  "targetTemperature": 21, "maxTempSinceLastReboot": 30.5, "mode": "heat",
                  "schedule": {"start": "07:30:00Z", "days": {"mon": true, "tue": false}}}
                 """))
         try validator.validateTwin(
-            twin("""
+            twin(
+                """
                 {"$metadata": {"$model": "dtmi:com:example:TemperatureController;1"}, "serialNumber": "A1",
                  "thermostat1": {"$metadata": {}, "targetTemperature": 20.0}, "thermostat2": {"$metadata": {}}}
                 """))
@@ -130,7 +134,9 @@ import Testing
         let stored = try twin(
             #"{"$dtId": "t1", "$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": 21.0}"#)
         let replaced = try validator.applyTwinPatch(
-            try JSONParser.parse(#"[{"op": "replace", "path": "/targetTemperature", "value": 22.5}, {"op": "add", "path": "/mode", "value": "cool"}]"#),
+            try JSONParser.parse(
+                #"[{"op": "replace", "path": "/targetTemperature", "value": 22.5}, {"op": "add", "path": "/mode", "value": "cool"}]"#
+            ),
             to: stored)
         #expect(replaced.twin["targetTemperature"] == .double(22.5))
         #expect(replaced.twin["mode"] == .string("cool"))
@@ -153,9 +159,11 @@ import Testing
 
     @Test func componentPatches() throws {
         let stored = try twin(
-            #"{"$metadata": {"$model": "dtmi:com:example:TemperatureController;1"}, "thermostat1": {"$metadata": {}}, "thermostat2": {"$metadata": {}}}"#)
+            #"{"$metadata": {"$model": "dtmi:com:example:TemperatureController;1"}, "thermostat1": {"$metadata": {}}, "thermostat2": {"$metadata": {}}}"#
+        )
         let patched = try validator.applyComponentPatch(
-            try JSONParser.parse(#"[{"op": "add", "path": "/targetTemperature", "value": 19}]"#), component: "thermostat1",
+            try JSONParser.parse(#"[{"op": "add", "path": "/targetTemperature", "value": 19}]"#),
+            component: "thermostat1",
             of: stored)
         #expect(patched.twin["thermostat1"]?["targetTemperature"] == .integer(19))
         #expect(throws: DTDLError.self) {
@@ -167,7 +175,8 @@ import Testing
 
     @Test func relationshipsAreCheckedAgainstTheSourceModel() throws {
         let room = try #require(graph["dtmi:com:example:Room;1"])
-        let good = try twin(#"{"$targetId": "t1", "$relationshipName": "hasThermostat", "since": "2024-01-01T00:00:00Z"}"#)
+        let good = try twin(
+            #"{"$targetId": "t1", "$relationshipName": "hasThermostat", "since": "2024-01-01T00:00:00Z"}"#)
         try validator.validateRelationship(good, sourceModel: room, targetModelID: "dtmi:com:example:Thermostat;1")
         // wrong target model
         #expect(throws: DTDLError.self) {
@@ -217,7 +226,8 @@ struct OntologyInstanceTests {
     @Test func realEstateCoreRoomTwins() throws {
         let validator = InstanceValidator(graph: try Self.rec.get())
         try validator.validateTwin(
-            object("""
+            object(
+                """
                 {"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}, "name": "Room 1.01",
                  "personCapacity": 12, "customTags": {"east-wing": true}, \(Self.roomComponents)}
                 """))
@@ -229,12 +239,14 @@ struct OntologyInstanceTests {
             #expect(throws: DTDLError.self, "\(bad)") {
                 try validator.validateTwin(
                     try object(
-                        #"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}, \#(bad), \#(Self.roomComponents)}"#))
+                        #"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}, \#(bad), \#(Self.roomComponents)}"#
+                    ))
             }
         }
         // a Room without its inherited components
         #expect(throws: DTDLError.self) {
-            try validator.validateTwin(try object(#"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}}"#))
+            try validator.validateTwin(
+                try object(#"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}}"#))
         }
     }
 
@@ -244,7 +256,8 @@ struct OntologyInstanceTests {
         let room = try #require(graph["dtmi:digitaltwins:rec_3_3:core:Room;1"])
         let isPartOf = try object(#"{"$targetId": "level-1", "$relationshipName": "isPartOf"}"#)
         // Level derives from Space, the declared target of the inherited isPartOf.
-        try validator.validateRelationship(isPartOf, sourceModel: room, targetModelID: "dtmi:digitaltwins:rec_3_3:core:Level;1")
+        try validator.validateRelationship(
+            isPartOf, sourceModel: room, targetModelID: "dtmi:digitaltwins:rec_3_3:core:Level;1")
         #expect(throws: DTDLError.self) {
             try validator.validateRelationship(
                 isPartOf, sourceModel: room, targetModelID: "dtmi:digitaltwins:rec_3_3:agents:Company;1")
@@ -254,16 +267,19 @@ struct OntologyInstanceTests {
     @Test func realEstateCorePatchMigratesBetweenModels() throws {
         let validator = InstanceValidator(graph: try Self.rec.get())
         let stored = try object(
-            #"{"$dtId": "r1", "$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}, "name": "R", \#(Self.roomComponents)}"#)
+            #"{"$dtId": "r1", "$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:core:Room;1"}, "name": "R", \#(Self.roomComponents)}"#
+        )
         // Level has levelNumber; Room does not.
         let migrated = try validator.applyTwinPatch(
             try JSONParser.parse(
-                #"[{"op": "replace", "path": "/$metadata/$model", "value": "dtmi:digitaltwins:rec_3_3:core:Level;1"}, {"op": "add", "path": "/levelNumber", "value": 2}]"#),
+                #"[{"op": "replace", "path": "/$metadata/$model", "value": "dtmi:digitaltwins:rec_3_3:core:Level;1"}, {"op": "add", "path": "/levelNumber", "value": 2}]"#
+            ),
             to: stored)
         #expect(migrated.modelChanged)
         #expect(migrated.twin["levelNumber"] == .integer(2))
         #expect(throws: DTDLError.self) {
-            try validator.applyTwinPatch(try JSONParser.parse(#"[{"op": "add", "path": "/levelNumber", "value": 2}]"#), to: stored)
+            try validator.applyTwinPatch(
+                try JSONParser.parse(#"[{"op": "add", "path": "/levelNumber", "value": 2}]"#), to: stored)
         }
     }
 

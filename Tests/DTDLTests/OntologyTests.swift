@@ -5,7 +5,9 @@ import Testing
 /// Real-world ontologies parse and resolve as one batch each, with one interface per manifest row.
 @Suite(.enabled(if: Fixtures.available, Comment(rawValue: Fixtures.skipMessage)))
 struct OntologyTests {
-    @Test("ontology resolves as one batch", arguments: ["realestatecore", "energygrid", "smartcities", "isa95", "willow-building"])
+    @Test(
+        "ontology resolves as one batch",
+        arguments: ["realestatecore", "energygrid", "smartcities", "isa95", "willow-building"])
     func ontology(name: String) throws {
         let files = Fixtures.jsonFiles(under: "ontologies/\(name)")
         let documents = try files.map(Fixtures.load)
@@ -59,7 +61,9 @@ struct OntologyTests {
         #expect(m.allBases.count >= 10)
         // Every inherited property is visible on the derived interface.
         for b in m.allBases {
-            for name in (g[b]?.properties ?? [:]).keys { #expect(m.properties[name] != nil, "\(m.id) lacks \(name) of \(b)") }
+            for name in (g[b]?.properties ?? [:]).keys {
+                #expect(m.properties[name] != nil, "\(m.id) lacks \(name) of \(b)")
+            }
         }
     }
 }

@@ -4,7 +4,9 @@ import Testing
 
 /// Hand-written models that exercise the parser and resolver without the shared fixtures.
 @Suite struct ParserTests {
-    private func parse(_ texts: String..., options: ModelParser.Options = .init(), existing: ModelGraph? = nil) throws(DTDLError) -> ModelGraph {
+    private func parse(_ texts: String..., options: ModelParser.Options = .init(), existing: ModelGraph? = nil)
+        throws(DTDLError) -> ModelGraph
+    {
         try ModelParser.parse(texts: texts, options: options, existing: existing)
     }
 
@@ -76,11 +78,13 @@ import Testing
     }
 
     @Test func reportsExactlyTheUnresolvedIdentifiers() {
-        let e = issues("""
+        let e = issues(
+            """
             {"@context": "dtmi:dtdl:context;2", "@id": "dtmi:ex:A;1", "@type": "Interface",
              "extends": ["dtmi:ex:Missing;1", "dtmi:ex:B;1"],
              "contents": [{"@type": "Component", "name": "c", "schema": "dtmi:ex:Gone;1"}]}
-            """, """
+            """,
+            """
             {"@context": "dtmi:dtdl:context;2", "@id": "dtmi:ex:B;1", "@type": "Interface"}
             """)
         #expect(e?.code == .dtdlParserError)
@@ -88,17 +92,20 @@ import Testing
     }
 
     @Test func aRejectedDefinitionIsNotAlsoReportedUnresolved() throws {
-        let e = try #require(issues("""
-            [{"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:A;1", "@type": "Interface", "extends": "dtmi:ex:B;1"},
-             {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:B;1", "@type": "Interfaze"}]
-            """))
+        let e = try #require(
+            issues(
+                """
+                [{"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:A;1", "@type": "Interface", "extends": "dtmi:ex:B;1"},
+                 {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:B;1", "@type": "Interfaze"}]
+                """))
         #expect(e.unresolvedIdentifiers.isEmpty)
         #expect(!e.issues.isEmpty)
     }
 
     @Test func existingModelsSatisfyReferences() throws {
         let first = try parse(Self.base)
-        let g = try parse("""
+        let g = try parse(
+            """
             {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:Child;1", "@type": "Interface", "extends": "dtmi:ex:Base;1"}
             """, existing: first)
         #expect(g.interfaces.count == 2)
@@ -106,11 +113,14 @@ import Testing
     }
 
     @Test func diamondInheritanceAcrossBatchesIsNotAClash() throws {
-        let first = try parse(Self.base, """
+        let first = try parse(
+            Self.base,
+            """
             [{"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:Left;1", "@type": "Interface", "extends": "dtmi:ex:Base;1"},
              {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:Right;1", "@type": "Interface", "extends": "dtmi:ex:Base;1"}]
             """)
-        let g = try parse("""
+        let g = try parse(
+            """
             {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:Both;1", "@type": "Interface",
              "extends": ["dtmi:ex:Left;1", "dtmi:ex:Right;1"]}
             """, existing: first)
@@ -119,7 +129,9 @@ import Testing
     }
 
     @Test func rejectsRedeclaredInheritedNames() {
-        let e = issues(Self.base, """
+        let e = issues(
+            Self.base,
+            """
             {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:Child;1", "@type": "Interface", "extends": "dtmi:ex:Base;1",
              "contents": [{"@type": "Telemetry", "name": "serial", "schema": "string"}]}
             """)
@@ -128,7 +140,8 @@ import Testing
     }
 
     @Test func rejectsCyclesAndDeepHierarchies() {
-        let cycle = issues("""
+        let cycle = issues(
+            """
             [{"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:A;1", "@type": "Interface", "extends": "dtmi:ex:B;1"},
              {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:ex:B;1", "@type": "Interface", "extends": "dtmi:ex:A;1"}]
             """)
@@ -136,17 +149,20 @@ import Testing
         var chain: [String] = []
         for i in 0...11 {
             let ext = i == 0 ? "" : ", \"extends\": \"dtmi:ex:L\(i - 1);1\""
-            chain.append("{\"@context\": \"dtmi:dtdl:context;3\", \"@id\": \"dtmi:ex:L\(i);1\", \"@type\": \"Interface\"\(ext)}")
+            chain.append(
+                "{\"@context\": \"dtmi:dtdl:context;3\", \"@id\": \"dtmi:ex:L\(i);1\", \"@type\": \"Interface\"\(ext)}")
         }
         let deep = issues("[" + chain.joined(separator: ",") + "]")
         #expect(deep?.issues.contains { $0.validationID.hasSuffix("excessiveDepthNarrow") } == true)
     }
 
     @Test func reportsOfficialValidationIDsAndTexts() throws {
-        let e = try #require(issues("""
-            {"@context": "dtmi:dtdl:context;2", "@id": "dtmi:ex:A;1", "@type": "Interface",
-             "contents": [{"@type": "Property", "name": "1bad", "schema": "double"}]}
-            """))
+        let e = try #require(
+            issues(
+                """
+                {"@context": "dtmi:dtdl:context;2", "@id": "dtmi:ex:A;1", "@type": "Interface",
+                 "contents": [{"@type": "Property", "name": "1bad", "schema": "double"}]}
+                """))
         let issue = try #require(e.issues.first)
         #expect(issue.validationID == "dtmi:dtdl:parsingError:stringInvalid")
         #expect(issue.primaryID == "dtmi:ex:A:_contents:__1bad;1")
@@ -155,7 +171,8 @@ import Testing
     }
 
     @Test func v2PropertiesCannotHoldArrays() {
-        let e = issues("""
+        let e = issues(
+            """
             {"@context": "dtmi:dtdl:context;2", "@id": "dtmi:ex:A;1", "@type": "Interface",
              "contents": [{"@type": "Property", "name": "p", "schema": {"@type": "Array", "elementSchema": "double"}}]}
             """)

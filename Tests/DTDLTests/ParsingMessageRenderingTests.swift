@@ -42,6 +42,8 @@ import Testing
             }
         }
         #expect(checked > 500)
-        #expect(unrendered.isEmpty, "\(unrendered.count) messages with placeholders left, e.g. \(unrendered.prefix(5).joined(separator: "\n"))")
+        #expect(
+            unrendered.isEmpty,
+            "\(unrendered.count) messages with placeholders left, e.g. \(unrendered.prefix(5).joined(separator: "\n"))")
     }
 }

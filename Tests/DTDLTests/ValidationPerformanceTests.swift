@@ -20,7 +20,8 @@ import Testing
     }()
 
     static let twin: JSONObject = {
-        var text = #"{"$dtId": "s1", "$metadata": {"$model": "dtmi:test:Sensor;1", "number0": {"sourceTime": "2024-01-01T00:00:00Z"}}"#
+        var text =
+            #"{"$dtId": "s1", "$metadata": {"$model": "dtmi:test:Sensor;1", "number0": {"sourceTime": "2024-01-01T00:00:00Z"}}"#
         for i in 0..<8 { text += #", "number\#(i)": \#(i).5"# }
         for i in 0..<6 { text += #", "label\#(i)": "label number \#(i)""# }
         text += #", "count": 7, "active": true, "installed": "2024-01-01T10:00:00.123Z", "period": "PT15M""#

@@ -344,14 +344,24 @@ enum PrimitiveInstanceCases {
         PrimitiveInstanceCase(.multiPoint, "{\"type\": \"MultiPoint\", \"coordinates\": [1, 2]}", false),
         PrimitiveInstanceCase(.lineString, "{\"type\": \"LineString\", \"coordinates\": [[1, 2], [3, 4]]}", true),
         PrimitiveInstanceCase(.lineString, "{\"type\": \"LineString\", \"coordinates\": [[1, 2]]}", false),
-        PrimitiveInstanceCase(.multiLineString, "{\"type\": \"MultiLineString\", \"coordinates\": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]}", true),
-        PrimitiveInstanceCase(.multiLineString, "{\"type\": \"MultiLineString\", \"coordinates\": [[1, 2], [3, 4]]}", false),
-        PrimitiveInstanceCase(.polygon, "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}", true),
-        PrimitiveInstanceCase(.polygon, "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}", false),
+        PrimitiveInstanceCase(
+            .multiLineString, "{\"type\": \"MultiLineString\", \"coordinates\": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]}",
+            true),
+        PrimitiveInstanceCase(
+            .multiLineString, "{\"type\": \"MultiLineString\", \"coordinates\": [[1, 2], [3, 4]]}", false),
+        PrimitiveInstanceCase(
+            .polygon, "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}", true),
+        PrimitiveInstanceCase(
+            .polygon, "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}", false),
         PrimitiveInstanceCase(.polygon, "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [0, 0]]]}", false),
-        PrimitiveInstanceCase(.polygon, "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]], \"bbox\": [0, 0, 1, 1]}", true),
-        PrimitiveInstanceCase(.multiPolygon, "{\"type\": \"MultiPolygon\", \"coordinates\": [[[[0, 0], [1, 0], [1, 1], [0, 0]]]]}", true),
-        PrimitiveInstanceCase(.multiPolygon, "{\"type\": \"MultiPolygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}", false),
+        PrimitiveInstanceCase(
+            .polygon,
+            "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]], \"bbox\": [0, 0, 1, 1]}", true
+        ),
+        PrimitiveInstanceCase(
+            .multiPolygon, "{\"type\": \"MultiPolygon\", \"coordinates\": [[[[0, 0], [1, 0], [1, 1], [0, 0]]]]}", true),
+        PrimitiveInstanceCase(
+            .multiPolygon, "{\"type\": \"MultiPolygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}", false),
     ]
 }
 

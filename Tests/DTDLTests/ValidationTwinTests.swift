@@ -27,7 +27,8 @@ import Testing
     }
 
     @Test func schemaMismatchNamesModelPropertyPathAndValue() throws {
-        let error = try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": "hot"}"#)
+        let error = try refusal(
+            #"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": "hot"}"#)
         #expect(error?.code == .validationFailed)
         #expect(
             error?.message
@@ -37,7 +38,8 @@ import Testing
 
     @Test func integerLiteralIsADouble() throws {
         // Recorded: {"AverageTemperature": 68} is accepted for a double property and served as 68.
-        #expect(try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": 68}"#) == nil)
+        #expect(
+            try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": 68}"#) == nil)
     }
 
     @Test func missingOrUnknownModel() throws {
@@ -57,7 +59,8 @@ import Testing
     @Test func telemetryRelationshipCommandAndSystemNamesRejected() throws {
         let telemetry = try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "temperature": 20}"#)
         #expect(telemetry?.message.contains("is a Telemetry of model dtmi:com:example:Thermostat;1") == true)
-        let relationship = try refusal(#"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:building:Room;1"}, "isPartOf": "b1"}"#)
+        let relationship = try refusal(
+            #"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:building:Room;1"}, "isPartOf": "b1"}"#)
         #expect(relationship?.message.contains("is a Relationship") == true)
         let command = try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "getMaxMinReport": 1}"#)
         #expect(command?.message.contains("is a Command") == true)
@@ -66,13 +69,19 @@ import Testing
     }
 
     @Test func inheritedPropertiesAccepted() throws {
-        #expect(try refusal(#"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:building:Room;1"}, "name": "R1", "capacity": 4, "area": 12.5}"#) == nil)
-        let error = try refusal(#"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:building:Room;1"}, "capacity": 4.5}"#)
+        #expect(
+            try refusal(
+                #"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:building:Room;1"}, "name": "R1", "capacity": 4, "area": 12.5}"#
+            ) == nil)
+        let error = try refusal(
+            #"{"$metadata": {"$model": "dtmi:digitaltwins:rec_3_3:building:Room;1"}, "capacity": 4.5}"#)
         #expect(error?.message.contains("expects schema integer but got number 4.5 at /capacity") == true)
     }
 
     @Test func nullValueRejected() throws {
-        #expect(try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": null}"#) != nil)
+        #expect(
+            try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "targetTemperature": null}"#)
+                != nil)
     }
 
     @Test func everyComponentMustBePresentWithMetadata() throws {
@@ -81,7 +90,9 @@ import Testing
             twin["thermostat2"] = nil
             try validator.validateTwin(twin)
         }
-        #expect(missing?.message.contains("Component 'thermostat2' of model dtmi:com:example:TemperatureController;1 is missing") == true)
+        #expect(
+            missing?.message.contains(
+                "Component 'thermostat2' of model dtmi:com:example:TemperatureController;1 is missing") == true)
         let noMetadata = ValidationModels.caught { () throws(DTDLError) in
             var twin = try! ValidationModels.controllerTwin()
             twin["thermostat2"] = .object(JSONObject())
@@ -116,21 +127,34 @@ import Testing
 
     @Test func metadataRules() throws {
         let model = ValidationModels.thermostatID
-        #expect(try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": {"sourceTime": "2022-05-31T12:00:01Z"}}}"#) == nil)
-        #expect(try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": {"sourceTime": "yesterday"}}}"#)?.message.contains("sourceTime") == true)
-        #expect(try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": {"desiredValue": 3}}}"#)?.message.contains("desiredValue") == true)
-        #expect(try refusal(#"{"$metadata": {"$model": "\#(model)", "nope": {"sourceTime": "2022-05-31T12:00:01Z"}}}"#)?.message.contains("does not name a property") == true)
-        #expect(try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": "2022-05-31T12:00:01Z"}}"#) != nil)
+        #expect(
+            try refusal(
+                #"{"$metadata": {"$model": "\#(model)", "targetTemperature": {"sourceTime": "2022-05-31T12:00:01Z"}}}"#)
+                == nil)
+        #expect(
+            try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": {"sourceTime": "yesterday"}}}"#)?
+                .message.contains("sourceTime") == true)
+        #expect(
+            try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": {"desiredValue": 3}}}"#)?.message
+                .contains("desiredValue") == true)
+        #expect(
+            try refusal(#"{"$metadata": {"$model": "\#(model)", "nope": {"sourceTime": "2022-05-31T12:00:01Z"}}}"#)?
+                .message.contains("does not name a property") == true)
+        #expect(
+            try refusal(#"{"$metadata": {"$model": "\#(model)", "targetTemperature": "2022-05-31T12:00:01Z"}}"#) != nil)
         #expect(try refusal(#"{"$metadata": {"$model": "\#(model)", "$lastUpdateTime": 5}}"#) != nil)
     }
 
     @Test func componentMetadataSourceTimeAndModel() throws {
         var twin = try ValidationModels.controllerTwin()
         twin["thermostat1"] = try JSONParser.parse(
-            #"{"$metadata": {"targetTemperature": {"sourceTime": "2022-05-31T12:00:00.000125009Z"}}, "targetTemperature": 20}"#)
+            #"{"$metadata": {"targetTemperature": {"sourceTime": "2022-05-31T12:00:00.000125009Z"}}, "targetTemperature": 20}"#
+        )
         #expect(ValidationModels.caught { () throws(DTDLError) in try validator.validateTwin(twin) } == nil)
         twin["thermostat1"] = try JSONParser.parse(#"{"$metadata": {"$model": "dtmi:com:example:Other;1"}}"#)
-        #expect(ValidationModels.caught { () throws(DTDLError) in try validator.validateTwin(twin) }?.message.contains("$metadata.$model of component 'thermostat1'") == true)
+        #expect(
+            ValidationModels.caught { () throws(DTDLError) in try validator.validateTwin(twin) }?.message.contains(
+                "$metadata.$model of component 'thermostat1'") == true)
     }
 
     @Test func everySchemaInATwin() throws {
@@ -166,21 +190,28 @@ import Testing
         let error = try refusal(#"{"$metadata": {"$model": "dtmi:com:example:Thermostat;1"}, "\#(long)": 1}"#)
         #expect(error?.message.contains("over the limit of 1024") == true)
         let everything = #"{"$metadata": {"$model": "dtmi:test:Everything;1"}, "p_string": "\#(long)"}"#
-        #expect(try refusal(everything)?.message.contains("4097 UTF-8 bytes, over the limit of 4096 at /p_string") == true)
+        #expect(
+            try refusal(everything)?.message.contains("4097 UTF-8 bytes, over the limit of 4096 at /p_string") == true)
         let key = String(repeating: "k", count: 1025)
         let mapKey = #"{"$metadata": {"$model": "dtmi:test:Everything;1"}, "distances": {"\#(key)": 1}}"#
         #expect(try refusal(mapKey)?.message.contains("member name of 1025 UTF-8 bytes") == true)
-        #expect(ValidationModels.caught { () throws(DTDLError) in try InstanceLimits.adt.checkBodySize(32 * 1024) } == nil)
-        #expect(ValidationModels.caught { () throws(DTDLError) in try InstanceLimits.adt.checkBodySize(32 * 1024 + 1) }?.code == .validationFailed)
+        #expect(
+            ValidationModels.caught { () throws(DTDLError) in try InstanceLimits.adt.checkBodySize(32 * 1024) } == nil)
+        #expect(
+            ValidationModels.caught { () throws(DTDLError) in try InstanceLimits.adt.checkBodySize(32 * 1024 + 1) }?
+                .code == .validationFailed)
     }
 
     @Test func stampingOnCreate() throws {
         let twin = try ValidationModels.controllerTwin()
-        let stamped = TwinMetadataStamping.stampCreated(twin, model: ValidationModels.controller, now: "2026-01-01T00:00:00.0000000Z")
+        let stamped = TwinMetadataStamping.stampCreated(
+            twin, model: ValidationModels.controller, now: "2026-01-01T00:00:00.0000000Z")
         #expect(stamped["$metadata"]?["$lastUpdateTime"] == "2026-01-01T00:00:00.0000000Z")
         #expect(stamped["$metadata"]?["serialNumber"]?["lastUpdateTime"] == "2026-01-01T00:00:00.0000000Z")
         #expect(stamped["$metadata"]?["thermostat1"] == nil)
-        #expect(stamped["thermostat1"]?["$metadata"]?["targetTemperature"]?["lastUpdateTime"] == "2026-01-01T00:00:00.0000000Z")
+        #expect(
+            stamped["thermostat1"]?["$metadata"]?["targetTemperature"]?["lastUpdateTime"]
+                == "2026-01-01T00:00:00.0000000Z")
         #expect(stamped["thermostat2"]?["$metadata"]?["$lastUpdateTime"] == "2026-01-01T00:00:00.0000000Z")
         #expect(ValidationModels.caught { () throws(DTDLError) in try validator.validateTwin(stamped) } == nil)
     }

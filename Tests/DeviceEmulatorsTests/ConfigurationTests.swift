@@ -45,14 +45,25 @@ struct ConfigurationTests {
         #expect(c.delivery.backoff(afterAttempts: 40) == .seconds(5))
     }
 
-    @Test("mistakes are reported", arguments: [
-        (#"{"dps": {"idScop": "x"}}"#, "unknown member"),
-        (#"{"hub": {"hubs": [{"hostName": "h", "routes": [{"name": "r", "source": "DeviceMessages", "endpointNames": ["nope"]}]}]}}"#, "unknown endpoint"),
-        (#"{"hub": {"hubs": [{"hostName": "h", "routes": [{"name": "r", "source": "DeviceMessages", "condition": "a =", "endpointNames": []}]}]}}"#, "invalid"),
-        (#"{"hub": {"hubs": [{"hostName": "h", "endpoints": [{"name": "e", "url": "ftp://x"}]}]}}"#, "http(s)"),
-        (#"{"dps": {"enrollmentGroups": [{"enrollmentGroupId": "g", "allocationPolicy": "custom"}]}}"#, "webhookUrl"),
-        (#"{"dps": {"port": "80"}}"#, "integer"),
-    ])
+    @Test(
+        "mistakes are reported",
+        arguments: [
+            (#"{"dps": {"idScop": "x"}}"#, "unknown member"),
+            (
+                #"{"hub": {"hubs": [{"hostName": "h", "routes": [{"name": "r", "source": "DeviceMessages", "endpointNames": ["nope"]}]}]}}"#,
+                "unknown endpoint"
+            ),
+            (
+                #"{"hub": {"hubs": [{"hostName": "h", "routes": [{"name": "r", "source": "DeviceMessages", "condition": "a =", "endpointNames": []}]}]}}"#,
+                "invalid"
+            ),
+            (#"{"hub": {"hubs": [{"hostName": "h", "endpoints": [{"name": "e", "url": "ftp://x"}]}]}}"#, "http(s)"),
+            (
+                #"{"dps": {"enrollmentGroups": [{"enrollmentGroupId": "g", "allocationPolicy": "custom"}]}}"#,
+                "webhookUrl"
+            ),
+            (#"{"dps": {"port": "80"}}"#, "integer"),
+        ])
     func mistakes(text: String, expected: String) {
         do {
             _ = try EmulatorConfiguration.parse(Array(text.utf8))
@@ -68,8 +79,10 @@ struct ConfigurationTests {
         #expect(EmulatorTime.iso(Date(timeIntervalSince1970: 1_661_983_370.5)) == "2022-08-31T22:02:50.5000000Z")
         #expect(EmulatorTime.epochMilliseconds(Date(timeIntervalSince1970: 1_653_677_378.534)) == 1_653_677_378_534)
         let device = HubDevice(
-            hub: "h", deviceID: "d", generationID: "1", version: 1, twinVersion: 2, status: "enabled", statusReason: nil,
-            authType: "sas", primaryKey: nil, secondaryKey: nil, iotEdge: false, tags: JSONObject(), desired: JSONObject(),
+            hub: "h", deviceID: "d", generationID: "1", version: 1, twinVersion: 2, status: "enabled",
+            statusReason: nil,
+            authType: "sas", primaryKey: nil, secondaryKey: nil, iotEdge: false, tags: JSONObject(),
+            desired: JSONObject(),
             createdAt: Date(), updatedAt: Date(), statusUpdatedAt: nil, lastActivityAt: nil)
         #expect(device.etag == "MQ==")
         #expect(device.twinETag == "AAAAAAAAAAI=")
@@ -96,7 +109,8 @@ struct ConfigurationTests {
 }
 
 @Suite(
-    "IoT Hub emulator: hosts and restarts", .enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)),
+    "IoT Hub emulator: hosts and restarts",
+    .enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)),
     .timeLimit(.minutes(2)))
 struct HubHostingTests {
     @Test("the Host header chooses among several hubs")
@@ -115,7 +129,8 @@ struct HubHostingTests {
                 let port = try #require(hub.port)
                 func call(_ method: HTTPMethod, host: String?, id: String) async throws -> TransportResponse {
                     var headers: HTTPHeaders = [
-                        "Authorization": try Fixture.sas("\(host ?? "hub-a.azure-devices.net")", key: Fixture.ownerKey, keyName: "iothubowner")
+                        "Authorization": try Fixture.sas(
+                            "\(host ?? "hub-a.azure-devices.net")", key: Fixture.ownerKey, keyName: "iothubowner")
                     ]
                     if let host { headers["Host"] = host + ":443" }
                     return try await Fixture.transport.send(
@@ -131,7 +146,10 @@ struct HubHostingTests {
                 let wrongHub = try await Fixture.transport.send(
                     TransportRequest(
                         method: .get, url: "http://127.0.0.1:\(port)/hubs/hub-b/devices/d1",
-                        headers: ["Authorization": try Fixture.sas("hub-a.azure-devices.net", key: Fixture.ownerKey, keyName: "iothubowner")]))
+                        headers: [
+                            "Authorization": try Fixture.sas(
+                                "hub-a.azure-devices.net", key: Fixture.ownerKey, keyName: "iothubowner")
+                        ]))
                 #expect(wrongHub.status == 401)
             }
         }
@@ -181,7 +199,8 @@ struct HubHostingTests {
     }
 
     @Test func maxBatchSizeOutOfRangeIsRefused() throws {
-        let text = #"{"hub": {"hubs": [{"hostName": "h.azure-devices.net", "endpoints": [{"name": "e", "url": "http://127.0.0.1:1/x", "maxBatchSize": 0}]}]}}"#
+        let text =
+            #"{"hub": {"hubs": [{"hostName": "h.azure-devices.net", "endpoints": [{"name": "e", "url": "http://127.0.0.1:1/x", "maxBatchSize": 0}]}]}}"#
         #expect(throws: EmulatorConfigurationError.self) { try EmulatorConfiguration.parse(Array(text.utf8)) }
     }
 }

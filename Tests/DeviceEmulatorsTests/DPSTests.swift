@@ -9,7 +9,9 @@ import HummingbirdTesting
 import Testing
 import TwinTestSupport
 
-@Suite("DPS emulator", .enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)), .timeLimit(.minutes(2)))
+@Suite(
+    "DPS emulator", .enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)),
+    .timeLimit(.minutes(2)))
 struct DPSTests {
     static func group(webhook: String, secondaryKey: String? = nil) -> EnrollmentGroup {
         EnrollmentGroup(
@@ -18,7 +20,8 @@ struct DPSTests {
             initialTwin: (["tags": ["fromGroup": true], "properties": ["desired": [:]]] as JSONValue).objectValue)
     }
 
-    static let registerPath = "/\(Fixture.idScope)/registrations/\(Fixture.registrationID)/register?api-version=2021-06-01"
+    static let registerPath =
+        "/\(Fixture.idScope)/registrations/\(Fixture.registrationID)/register?api-version=2021-06-01"
 
     static func registrationToken(key: String = Fixture.derivedKey, registrationID: String = Fixture.registrationID)
         throws -> String
@@ -33,7 +36,9 @@ struct DPSTests {
         let accepted = try await client.execute(
             uri: "/\(Fixture.idScope)/registrations/\(registrationID)/register?api-version=2021-06-01", method: .put,
             headers: [.authorization: token, .contentType: "application/json"],
-            body: Fixture.body(["registrationId": .string(registrationID), "payload": ["modelId": .string(Fixture.modelID)]]))
+            body: Fixture.body([
+                "registrationId": .string(registrationID), "payload": ["modelId": .string(Fixture.modelID)],
+            ]))
         #expect(accepted.status == .accepted)
         #expect(accepted.headers[.retryAfter] == "1")
         let started = try #require(Fixture.json(accepted))
@@ -42,7 +47,8 @@ struct DPSTests {
         let operationID = try #require(started["operationId"]?.stringValue)
         for _ in 0..<200 {
             let poll = try await client.execute(
-                uri: "/\(Fixture.idScope)/registrations/\(registrationID)/operations/\(operationID)?api-version=2021-06-01",
+                uri:
+                    "/\(Fixture.idScope)/registrations/\(registrationID)/operations/\(operationID)?api-version=2021-06-01",
                 method: .get, headers: [.authorization: token])
             let body = try #require(Fixture.json(poll))
             if body["status"] == "assigning" {
@@ -79,13 +85,15 @@ struct DPSTests {
                     try await Fixture.withDPS(configuration, database) { dps in
                         #expect(
                             try SharedAccessSignature.deriveDeviceKey(
-                                groupKey: Fixture.groupKey, registrationID: Fixture.registrationID) == Fixture.derivedKey)
+                                groupKey: Fixture.groupKey, registrationID: Fixture.registrationID)
+                                == Fixture.derivedKey)
                         let result = try await Self.register(dps, token: try Self.registrationToken())
                         #expect(result["status"] == "assigned")
                         let state = try #require(result["registrationState"]?.objectValue)
                         #expect(
                             state.keys == [
-                                "registrationId", "createdDateTimeUtc", "assignedHub", "deviceId", "status", "substatus",
+                                "registrationId", "createdDateTimeUtc", "assignedHub", "deviceId", "status",
+                                "substatus",
                                 "lastUpdatedDateTimeUtc", "etag", "payload",
                             ])
                         #expect(state["registrationId"] == .string(Fixture.registrationID))
@@ -120,7 +128,8 @@ struct DPSTests {
                             headers: [.authorization: try Fixture.ownerToken()])
                         #expect(device.status == .ok)
                         let deviceJSON = try #require(Fixture.json(device))
-                        #expect(deviceJSON["authentication"]?["symmetricKey"]?["primaryKey"] == .string(Fixture.derivedKey))
+                        #expect(
+                            deviceJSON["authentication"]?["symmetricKey"]?["primaryKey"] == .string(Fixture.derivedKey))
                         let twin = try await hub.execute(
                             uri: "/twins/\(Fixture.registrationID)", method: .get,
                             headers: [.authorization: try Fixture.ownerToken()])
@@ -141,7 +150,8 @@ struct DPSTests {
                         let expiry = Int64(Date().timeIntervalSince1970) + 600
                         let raw = "\(Fixture.idScope)/registrations/\(Fixture.registrationID)"
                         let node = SharedAccessSignature(
-                            resource: raw, signature: try SharedAccessSignature.sign("\(raw)\n\(expiry)", key: Fixture.derivedKey),
+                            resource: raw,
+                            signature: try SharedAccessSignature.sign("\(raw)\n\(expiry)", key: Fixture.derivedKey),
                             expiry: expiry, keyName: "registration")
                         let again = try await Self.register(dps, token: node.token)
                         #expect(again["registrationState"]?["substatus"] == "reprovisionedToInitialAssignment")
@@ -186,7 +196,8 @@ struct DPSTests {
                 let expired = try Fixture.sas(
                     "\(Fixture.idScope)/registrations/\(Fixture.registrationID)", key: Fixture.derivedKey,
                     keyName: "registration", lifetime: -10)
-                let late = try await dps.execute(uri: Self.registerPath, method: .put, headers: [.authorization: expired])
+                let late = try await dps.execute(
+                    uri: Self.registerPath, method: .put, headers: [.authorization: expired])
                 #expect(late.status == .unauthorized)
                 #expect(Fixture.json(late)?["message"]?.stringValue?.contains("expired") == true)
                 let other = try await dps.execute(
@@ -198,7 +209,8 @@ struct DPSTests {
                 let expiry = Int64(Date().timeIntervalSince1970) + 600
                 let lower = "\(Fixture.idScope)%2fregistrations%2f\(Fixture.registrationID)"
                 let lowerToken = SharedAccessSignature(
-                    resource: lower, signature: try SharedAccessSignature.sign("\(lower)\n\(expiry)", key: Fixture.derivedKey),
+                    resource: lower,
+                    signature: try SharedAccessSignature.sign("\(lower)\n\(expiry)", key: Fixture.derivedKey),
                     expiry: expiry, keyName: "registration")
                 let lowerAccepted = try await dps.execute(
                     uri: Self.registerPath, method: .put, headers: [.authorization: lowerToken.token])
@@ -237,7 +249,9 @@ struct DPSTests {
                             uri: "/devices/\(Fixture.registrationID)", method: .get,
                             headers: [.authorization: try Fixture.ownerToken()])
                         #expect(device.status == .notFound)
-                        #expect(Fixture.json(device)?["Message"]?.stringValue?.hasPrefix("ErrorCode:DeviceNotFound;") == true)
+                        #expect(
+                            Fixture.json(device)?["Message"]?.stringValue?.hasPrefix("ErrorCode:DeviceNotFound;")
+                                == true)
                     }
                 }
             }
@@ -248,7 +262,8 @@ struct DPSTests {
     func webhookInvalidAnswers() async throws {
         let receiver = Receiver()
         try await receiver.run { base in
-            await receiver.plan("/api/allocate", statuses: [200], body: ["iotHubHostName": "elsewhere.azure-devices.net"])
+            await receiver.plan(
+                "/api/allocate", statuses: [200], body: ["iotHubHostName": "elsewhere.azure-devices.net"])
             let configuration = Fixture.configuration(groups: [Self.group(webhook: base + "/api/allocate")])
             try await Fixture.withDatabase { database in
                 try await Fixture.withDPS(configuration, database) { dps in
@@ -293,7 +308,8 @@ struct DPSTests {
         let receiver = Receiver()
         try await receiver.run { base in
             await receiver.plan(
-                "/api/slow", statuses: [200], body: ["iotHubHostName": .string(Fixture.hubHost)], delay: .milliseconds(1500))
+                "/api/slow", statuses: [200], body: ["iotHubHostName": .string(Fixture.hubHost)],
+                delay: .milliseconds(1500))
             let configuration = {
                 var c = Fixture.configuration(groups: [Self.group(webhook: base + "/api/slow")])
                 c.dps.webhookTimeout = .milliseconds(300)
@@ -312,11 +328,13 @@ struct DPSTests {
 
     @Test("enrollment groups: REST API behind the service key, and the enrollment file")
     func enrollmentAPI() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("enrollments-\(UUID().uuidString).json")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "enrollments-\(UUID().uuidString).json")
         let fromFile: JSONValue = [
             "enrollmentGroups": [
                 [
-                    "enrollmentGroupId": "from-file", "allocationPolicy": "static", "iotHubs": [.string(Fixture.hubHost)],
+                    "enrollmentGroupId": "from-file", "allocationPolicy": "static",
+                    "iotHubs": [.string(Fixture.hubHost)],
                     "attestation": ["type": "symmetricKey", "symmetricKey": ["primaryKey": .string(Fixture.groupKey)]],
                 ]
             ]
@@ -352,7 +370,9 @@ struct DPSTests {
 
                     let body: JSONValue = [
                         "enrollmentGroupId": "api-group", "allocationPolicy": "custom",
-                        "customAllocationDefinition": ["webhookUrl": "https://example.invalid/api/allocate", "apiVersion": "2021-10-01"],
+                        "customAllocationDefinition": [
+                            "webhookUrl": "https://example.invalid/api/allocate", "apiVersion": "2021-10-01",
+                        ],
                         "iotHubs": [.string(Fixture.hubHost)],
                         "initialTwin": ["tags": ["site": "lab"], "properties": ["desired": [:]]],
                     ]
@@ -385,7 +405,8 @@ struct DPSTests {
 
                     let list = try await dps.execute(uri: "/enrollmentGroups/query", method: .post, headers: auth)
                     #expect(Fixture.json(list)?.arrayValue?.count == 2)
-                    let deleted = try await dps.execute(uri: "/enrollmentGroups/api-group", method: .delete, headers: auth)
+                    let deleted = try await dps.execute(
+                        uri: "/enrollmentGroups/api-group", method: .delete, headers: auth)
                     #expect(deleted.status == .noContent)
                     let gone = try await dps.execute(uri: "/enrollmentGroups/api-group", method: .get, headers: auth)
                     #expect(gone.status == .notFound)

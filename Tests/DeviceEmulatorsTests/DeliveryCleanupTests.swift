@@ -43,7 +43,8 @@ struct DeliveryCleanupTests {
                 }
             }
             try await worker.cleanup()
-            let rows = try await database.query("SELECT event_id FROM hub_outbox ORDER BY event_id", logger: Fixture.logger)
+            let rows = try await database.query(
+                "SELECT event_id FROM hub_outbox ORDER BY event_id", logger: Fixture.logger)
             var left: [String] = []
             for try await id in rows.decode(String.self) { left.append(id) }
             #expect(left == ["late", "pending"])

@@ -14,7 +14,8 @@ struct DeliveryFormatTests {
         hub: "myhub.azure-devices.net", deviceID: "thermostat-67", generationID: "638000000000000000", version: 0,
         twinVersion: 2, status: "enabled", statusReason: nil, authType: "sas", primaryKey: "a2V5", secondaryKey: "a2V5",
         iotEdge: false,
-        tags: (["dtmi": "dtmi:contosocom:DigitalTwins:Thermostat;2", "dtId": "thermostat-67"] as JSONValue).objectValue!,
+        tags: (["dtmi": "dtmi:contosocom:DigitalTwins:Thermostat;2", "dtId": "thermostat-67"] as JSONValue)
+            .objectValue!,
         desired: JSONObject(), createdAt: Date(), updatedAt: Date(), statusUpdatedAt: nil, lastActivityAt: nil)
 
     static func events(_ message: HubMessage, _ format: RouteEndpoint.Format) throws -> [InboundEvent] {
@@ -57,7 +58,9 @@ struct DeliveryFormatTests {
         }
         let created = HubMessage.lifecycle("createDeviceIdentity", device: Self.device)
         for event in try Self.events(created, .eventHubsEnvelope) {
-            #expect(RetireFunction.retirementTarget(of: event, configuration: RetireConfiguration()) == .ignore("opType createDeviceIdentity"))
+            #expect(
+                RetireFunction.retirementTarget(of: event, configuration: RetireConfiguration())
+                    == .ignore("opType createDeviceIdentity"))
         }
     }
 

@@ -95,7 +95,10 @@ actor Receiver {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let (status, answer): (Int, [UInt8])
             if headers["aeg-event-type"] == "SubscriptionValidation" {
-                (status, answer) = (200, await self.validate(path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView)))
+                (status, answer) = (
+                    200,
+                    await self.validate(path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+                )
             } else {
                 if let delay = await self.delay(request.uri.path) { try await Task.sleep(for: delay) }
                 (status, answer) = await self.handle(
@@ -141,7 +144,11 @@ enum Fixture {
             webhookTimeout: .seconds(3), pollInterval: .milliseconds(50))
         configuration.hub = HubEmulatorConfiguration(
             host: "127.0.0.1", port: 0,
-            hubs: [hub ?? HubConfiguration(hostName: hubHost, sharedAccessPolicies: [.init(keyName: "iothubowner", primaryKey: ownerKey)])])
+            hubs: [
+                hub
+                    ?? HubConfiguration(
+                        hostName: hubHost, sharedAccessPolicies: [.init(keyName: "iothubowner", primaryKey: ownerKey)])
+            ])
         configuration.delivery = DeliveryConfiguration(
             pollInterval: .milliseconds(50), initialBackoff: .milliseconds(100), maxBackoff: .milliseconds(400),
             requestTimeout: .seconds(5))
@@ -149,7 +156,9 @@ enum Fixture {
     }
 
     /// A fresh migrated database.
-    static func withDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    static func withDatabase<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws
+        -> T
+    {
         try await LiveGateway.withMigratedDatabase(body)
     }
 

@@ -22,12 +22,16 @@ struct HubTests {
         let response = try await hub.execute(
             uri: "\(prefix)/devices/\(id)?api-version=2021-04-12", method: .put,
             headers: [.authorization: try Fixture.ownerToken(), .contentType: "application/json"],
-            body: Fixture.body(["deviceId": .string(id), "authentication": ["type": "sas", "symmetricKey": ["primaryKey": "", "secondaryKey": ""]]]))
+            body: Fixture.body([
+                "deviceId": .string(id),
+                "authentication": ["type": "sas", "symmetricKey": ["primaryKey": "", "secondaryKey": ""]],
+            ]))
         #expect(response.status == .ok)
         return try #require(Fixture.json(response))
     }
 
-    static func delete(_ hub: any TestClientProtocol, _ id: String, ifMatch: String = "*") async throws -> TestResponse {
+    static func delete(_ hub: any TestClientProtocol, _ id: String, ifMatch: String = "*") async throws -> TestResponse
+    {
         try await hub.execute(
             uri: "/devices/\(id)?api-version=2021-04-12", method: .delete,
             headers: [.authorization: try Fixture.ownerToken(), .ifMatch: ifMatch])
@@ -65,7 +69,8 @@ struct HubTests {
                     uri: "/devices/sensor-1", method: .put, headers: [.authorization: try Fixture.ownerToken()],
                     body: Fixture.body(["deviceId": "sensor-1"]))
                 #expect(again.status == .conflict)
-                #expect(Fixture.json(again)?["Message"]?.stringValue?.hasPrefix("ErrorCode:DeviceAlreadyExists;") == true)
+                #expect(
+                    Fixture.json(again)?["Message"]?.stringValue?.hasPrefix("ErrorCode:DeviceAlreadyExists;") == true)
 
                 // Update with the etag: status disabled, keys kept; the etag moves on.
                 let updated = try await hub.execute(
@@ -85,7 +90,8 @@ struct HubTests {
                 let stale = try await Self.delete(hub, "sensor-1", ifMatch: "\"MA==\"")
                 #expect(stale.status == .preconditionFailed)
                 #expect(stale.headers[Fixture.header("iothub-errorcode")] == "PreconditionFailed")
-                #expect(Fixture.json(stale)?["Message"]?.stringValue?.hasPrefix("ErrorCode:PreconditionFailed;") == true)
+                #expect(
+                    Fixture.json(stale)?["Message"]?.stringValue?.hasPrefix("ErrorCode:PreconditionFailed;") == true)
 
                 let deleted = try await Self.delete(hub, "sensor-1", ifMatch: "MQ==")
                 #expect(deleted.status == .noContent)
@@ -102,13 +108,17 @@ struct HubTests {
                 #expect(anonymous.status == .unauthorized)
                 let wrong = try await hub.execute(
                     uri: "/devices/sensor-2", method: .get,
-                    headers: [.authorization: try Fixture.sas(Fixture.hubHost, key: EmulatorRandom.key(), keyName: "iothubowner")])
+                    headers: [
+                        .authorization: try Fixture.sas(
+                            Fixture.hubHost, key: EmulatorRandom.key(), keyName: "iothubowner")
+                    ])
                 #expect(wrong.status == .unauthorized)
 
                 // The path prefix names the hub explicitly; an unknown hub is IotHubNotFound.
                 try await Self.create(hub, "sensor-3", prefix: "/hubs/\(Fixture.hubHost)")
                 let viaPrefix = try await hub.execute(
-                    uri: "/hubs/myhub/devices/sensor-3", method: .get, headers: [.authorization: try Fixture.ownerToken()])
+                    uri: "/hubs/myhub/devices/sensor-3", method: .get,
+                    headers: [.authorization: try Fixture.ownerToken()])
                 #expect(viaPrefix.status == .ok)
                 let unknown = try await hub.execute(
                     uri: "/hubs/otherhub.azure-devices.net/devices/sensor-3", method: .get,
@@ -191,7 +201,11 @@ struct HubTests {
                     #expect(deleted.data?["twin"]?["deviceId"] == .string(Fixture.registrationID))
                     #expect(deleted.data?["twin"]?["authenticationType"] == "sas")
                     let raw = try #require(event.json?.arrayValue?.first?.objectValue)
-                    #expect(raw.keys == ["id", "topic", "subject", "eventType", "eventTime", "data", "dataVersion", "metadataVersion"])
+                    #expect(
+                        raw.keys == [
+                            "id", "topic", "subject", "eventType", "eventTime", "data", "dataVersion",
+                            "metadataVersion",
+                        ])
                     #expect(raw["topic"]?.stringValue?.hasSuffix("/IOTHUBS/MYHUB") == true)
 
                     // Event Grid validated the subscription once, before the notification; the
@@ -216,7 +230,8 @@ struct HubTests {
             let hubConfiguration = HubConfiguration(
                 hostName: Fixture.hubHost, sharedAccessPolicies: [Self.owner],
                 endpoints: [
-                    RouteEndpoint(name: "telemetry", url: base + "/eh/telemetry", format: .eventHubsEnvelope, maxBatchSize: 3)
+                    RouteEndpoint(
+                        name: "telemetry", url: base + "/eh/telemetry", format: .eventHubsEnvelope, maxBatchSize: 3)
                 ],
                 routes: [MessageRoute(name: "all", source: .deviceMessages, endpointNames: ["telemetry"])])
             let configuration = Fixture.configuration(hub: hubConfiguration)
@@ -309,7 +324,8 @@ struct HubTests {
                         endpointNames: ["lifecycle"]),
                     MessageRoute(
                         name: "hot", source: .deviceMessages,
-                        condition: "$body.Temperature > 30 AND $connectionDeviceId = 'sensor-9'", endpointNames: ["hot"]),
+                        condition: "$body.Temperature > 30 AND $connectionDeviceId = 'sensor-9'", endpointNames: ["hot"]
+                    ),
                 ])
             let configuration = Fixture.configuration(hub: hubConfiguration)
             try await Fixture.withDatabase { database in
@@ -322,7 +338,8 @@ struct HubTests {
                         Fixture.header("iothub-messageid"): "m-1",
                         Fixture.header("iothub-app-status"): "active",
                     ]
-                    let cool = try await Self.send(hub, "sensor-9", key: key, body: Array(#"{"Temperature": 25.3}"#.utf8), headers: json)
+                    let cool = try await Self.send(
+                        hub, "sensor-9", key: key, body: Array(#"{"Temperature": 25.3}"#.utf8), headers: json)
                     #expect(cool.status == .noContent)
 
                     let envelopes = try await receiver.wait("/eh/telemetry")
@@ -343,7 +360,9 @@ struct HubTests {
                     #expect(message.bodyObject?["Temperature"] == 25.3)
 
                     let grids = try await receiver.wait("/eg/telemetry")
-                    guard case .events(let gridEvents) = try InboundDelivery.classify(body: try #require(grids.first).body),
+                    guard
+                        case .events(let gridEvents) = try InboundDelivery.classify(
+                            body: try #require(grids.first).body),
                         case .grid(let event)? = gridEvents.first
                     else {
                         Issue.record("not an Event Grid event")
@@ -352,7 +371,8 @@ struct HubTests {
                     #expect(event.type == "Microsoft.Devices.DeviceTelemetry")
                     #expect(event.data?["body"]?["Temperature"] == 25.3)
                     #expect(event.data?["systemProperties"]?["iothub-content-type"] == "application/json")
-                    #expect(event.data?["systemProperties"]?["iothub-enqueuedtime"]?.stringValue?.hasSuffix("Z") == true)
+                    #expect(
+                        event.data?["systemProperties"]?["iothub-enqueuedtime"]?.stringValue?.hasSuffix("Z") == true)
                     #expect(event.data?["properties"]?["status"] == "active")
 
                     // Without content type and encoding: base64 in both forms.
@@ -421,7 +441,8 @@ struct HubTests {
                     var seen: [String: Int] = [:]
                     for request in delivered {
                         let message = try #require(request.json?.arrayValue?.first)
-                        let key = "\(message["properties"]?["opType"]?.stringValue ?? "")/\(message["properties"]?["deviceId"]?.stringValue ?? "")"
+                        let key =
+                            "\(message["properties"]?["opType"]?.stringValue ?? "")/\(message["properties"]?["deviceId"]?.stringValue ?? "")"
                         seen[key, default: 0] += 1
                     }
                     #expect(

@@ -7,13 +7,19 @@ import Testing
 @Suite("Routing queries")
 struct RoutingQueryTests {
     static let lifecycle = RoutingQuery.Input(
-        properties: (["opType": "deleteDeviceIdentity", "deviceId": "d1", "iothub-message-schema": "deviceLifecycleNotification"] as JSONValue).objectValue!,
-        systemProperties: (["iothub-connection-device-id": "d1", "content-type": "application/json", "iothub-message-source": "deviceLifecycleEvents"] as JSONValue).objectValue!,
+        properties: ([
+            "opType": "deleteDeviceIdentity", "deviceId": "d1", "iothub-message-schema": "deviceLifecycleNotification",
+        ] as JSONValue).objectValue!,
+        systemProperties: ([
+            "iothub-connection-device-id": "d1", "content-type": "application/json",
+            "iothub-message-source": "deviceLifecycleEvents",
+        ] as JSONValue).objectValue!,
         enqueuedAt: Date(timeIntervalSince1970: 1_653_677_378), body: ["deviceId": "d1", "version": 2])
     static let telemetry = RoutingQuery.Input(
         properties: (["status": "active", "level": "7"] as JSONValue).objectValue!,
         systemProperties: (["iothub-connection-device-id": "d2", "message-id": "m1"] as JSONValue).objectValue!,
-        enqueuedAt: Date(timeIntervalSince1970: 1_653_677_378), body: ["Weather": ["Temperature": 31.5], "Location": "USA"])
+        enqueuedAt: Date(timeIntervalSince1970: 1_653_677_378),
+        body: ["Weather": ["Temperature": 31.5], "Location": "USA"])
 
     static func matches(_ query: String, _ input: RoutingQuery.Input) throws -> Bool {
         try RoutingQuery(query).matches(input)

@@ -68,7 +68,8 @@ import Testing
                 : envelope(body: #"{"Temperature": \#(i).5}"#, device: "gateway-device").replacingOccurrences(
                     of: #""properties": {}"#, with: #""properties": {"dtId": "thermostat-67"}"#)
         }
-        let body = "[" + (readings + [envelope(body: #"{"Temperature": 99.5}"#, device: "other")]).joined(separator: ",") + "]"
+        let body =
+            "[" + (readings + [envelope(body: #"{"Temperature": 99.5}"#, device: "other")]).joined(separator: ",") + "]"
         let response = await function(service).handle(body: body.bytes)
         #expect(response.status == 200)
         #expect(response.body["results"]?.arrayValue?.count == 11)

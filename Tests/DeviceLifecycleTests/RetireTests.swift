@@ -61,7 +61,8 @@ import Testing
         let service = FakeDigitalTwinsService()
         for i in 0..<4 { await service.put(id: "d\(i)", ["$metadata": ["$model": .string(TestModels.thermostatID)]]) }
         await service.armGetTwinBarrier(parties: 4, timeout: .seconds(5))
-        let body = "[" + (0..<4).map { Fixtures.lifecycleEnvelope(deviceID: "d\($0)", dtId: nil) }.joined(separator: ",") + "]"
+        let body =
+            "[" + (0..<4).map { Fixtures.lifecycleEnvelope(deviceID: "d\($0)", dtId: nil) }.joined(separator: ",") + "]"
         let response = await function(service).handle(body: body.bytes)
         #expect(response.status == 200)
         #expect(await !service.barrierTimedOut)

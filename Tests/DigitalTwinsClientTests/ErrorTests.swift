@@ -39,7 +39,8 @@ extension ClientTests {
 
         @Test func otherErrorShapes() throws {
             let unauthorized = ADTError(
-                response: TransportResponse(status: 401, body: Array(#"{"statusCode":401,"message":"Unauthorized"}"#.utf8)))
+                response: TransportResponse(
+                    status: 401, body: Array(#"{"statusCode":401,"message":"Unauthorized"}"#.utf8)))
             #expect(unauthorized.message == "Unauthorized")
             #expect(unauthorized.code == nil)
             let html = ADTError(

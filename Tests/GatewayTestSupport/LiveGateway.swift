@@ -41,7 +41,8 @@ public enum LiveGateway {
     /// Serves the gateway on `database` on a free loopback port (HTTPS when the configuration
     /// has TLS, with `caFile` to trust) and runs `body` with its endpoint.
     public static func serve<T: Sendable>(
-        database: PostgresClient, configuration: GatewayConfiguration = GatewayConfiguration(host: "127.0.0.1", port: 0),
+        database: PostgresClient,
+        configuration: GatewayConfiguration = GatewayConfiguration(host: "127.0.0.1", port: 0),
         caFile: String? = nil, _ body: @escaping @Sendable (Endpoint) async throws -> T
     ) async throws -> T {
         let router = buildRouter(database: database, configuration: configuration, logger: logger)
@@ -63,7 +64,8 @@ public enum LiveGateway {
     /// A gateway as a client meets a production one: HTTPS with a fresh development
     /// certificate, `--auth jwt` with the development issuer (clients `owner-app`/`owner-secret`
     /// and `reader-app`/`reader-secret`), on a fresh, migrated database.
-    public static func secured<T: Sendable>(_ body: @escaping @Sendable (Endpoint) async throws -> T) async throws -> T {
+    public static func secured<T: Sendable>(_ body: @escaping @Sendable (Endpoint) async throws -> T) async throws -> T
+    {
         try await withMigratedDatabase { database in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "live-gateway-\(UUID().uuidString)")

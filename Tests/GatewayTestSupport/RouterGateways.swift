@@ -30,7 +30,8 @@ public enum GatewayTest {
         try await TestDatabase.withFreshDatabase { _, client in
             try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
             let apps = (0..<count).map { _ in
-                Application(router: buildRouter(database: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
+                Application(
+                    router: buildRouter(database: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
             }
             try await nest(apps[...], clients: []) { gateways in try await body(gateways, client) }
         }

@@ -36,9 +36,10 @@ struct MigrationRunnerTests {
 
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         try await TestDatabase.withFreshDatabase { _, client in
-            let broken = Self.sample + [
-                Migration(version: 3, name: "broken", sql: "CREATE TABLE c (z int); SELECT no_such_function();")
-            ]
+            let broken =
+                Self.sample + [
+                    Migration(version: 3, name: "broken", sql: "CREATE TABLE c (z int); SELECT no_such_function();")
+                ]
             await #expect(throws: MigrationError.self) {
                 try await MigrationRunner(migrations: broken, logger: logger).migrate(client: client)
             }

@@ -20,7 +20,9 @@ struct AuthTests {
         .init(id: "reader-app", secret: "reader-secret", role: .reader),
     ])
 
-    static func withGateway(_ auth: AuthConfiguration, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+    static func withGateway(
+        _ auth: AuthConfiguration, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await TestDatabase.withFreshDatabase { _, client in
             try await TwinStoreMigrations.migrate(client)
             var configuration = GatewayConfiguration()
@@ -36,7 +38,10 @@ struct AuthTests {
         try await http.execute(
             uri: "/dev-issuer/tenant-1/oauth2/v2.0/token", method: .post,
             headers: [.contentType: "application/x-www-form-urlencoded"],
-            body: ByteBuffer(string: "grant_type=client_credentials&client_id=\(client)&client_secret=\(secret)&scope=https%3A%2F%2Fdigitaltwins.azure.net%2F.default"))
+            body: ByteBuffer(
+                string:
+                    "grant_type=client_credentials&client_id=\(client)&client_secret=\(secret)&scope=https%3A%2F%2Fdigitaltwins.azure.net%2F.default"
+            ))
     }
 
     static func bearer(_ http: any TestClientProtocol, client: String, secret: String) async throws -> HTTPFields {
@@ -52,7 +57,8 @@ struct AuthTests {
                 try await http.execute(uri: "/dev-issuer/tenant-1/v2.0/.well-known/openid-configuration", method: .get))
             #expect(discovery["issuer"] == .string("http://localhost/dev-issuer/tenant-1/v2.0"))
             #expect(discovery["token_endpoint"] == .string("http://localhost/dev-issuer/tenant-1/oauth2/v2.0/token"))
-            let keys = try GatewayTest.json(try await http.execute(uri: "/dev-issuer/tenant-1/discovery/v2.0/keys", method: .get))
+            let keys = try GatewayTest.json(
+                try await http.execute(uri: "/dev-issuer/tenant-1/discovery/v2.0/keys", method: .get))
             guard case .array(let list)? = keys["keys"] else {
                 Issue.record("no keys")
                 return
@@ -66,23 +72,35 @@ struct AuthTests {
             // No token: 401 in the shape ADT's front end answers.
             let anonymous = try await http.send(.get, "/digitaltwins/t1?\(Self.v)")
             #expect(anonymous.status == .unauthorized)
-            #expect(try GatewayTest.json(anonymous) == .object(JSONObject([("statusCode", .integer(401)), ("message", .string("Unauthorized"))])))
+            #expect(
+                try GatewayTest.json(anonymous)
+                    == .object(JSONObject([("statusCode", .integer(401)), ("message", .string("Unauthorized"))])))
 
             let owner = try await Self.bearer(http, client: "owner-app", secret: "owner-secret")
             let reader = try await Self.bearer(http, client: "reader-app", secret: "reader-secret")
-            let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:A;1","@type":"Interface","contents":[{"@type":"Property","name":"p","schema":"integer"}]}]"#
+            let model =
+                #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:A;1","@type":"Interface","contents":[{"@type":"Property","name":"p","schema":"integer"}]}]"#
             #expect(try await http.send(.post, "/models?\(Self.v)", model, headers: owner).status == .created)
-            #expect(try await http.send(.put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:A;1"},"p":1}"#, headers: owner).status == .ok)
+            #expect(
+                try await http.send(
+                    .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:A;1"},"p":1}"#, headers: owner
+                ).status == .ok)
 
             // A reader reads and queries, and cannot write.
             #expect(try await http.send(.get, "/digitaltwins/t1?\(Self.v)", headers: reader).status == .ok)
-            #expect(try await http.send(.post, "/query?\(Self.v)", #"{"query":"SELECT * FROM DIGITALTWINS"}"#, headers: reader).status == .ok)
-            let write = try await http.send(.put, "/digitaltwins/t2?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:A;1"}}"#, headers: reader)
+            #expect(
+                try await http.send(
+                    .post, "/query?\(Self.v)", #"{"query":"SELECT * FROM DIGITALTWINS"}"#, headers: reader
+                ).status == .ok)
+            let write = try await http.send(
+                .put, "/digitaltwins/t2?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:A;1"}}"#, headers: reader)
             #expect(write.status == .forbidden)
             #expect(try GatewayTest.errorCode(write) == "Forbidden")
             var telemetryHeaders = reader
             telemetryHeaders[HTTPField.Name("Message-Id")!] = "m1"
-            #expect(try await http.send(.post, "/digitaltwins/t1/telemetry?\(Self.v)", "{}", headers: telemetryHeaders).status == .forbidden)
+            #expect(
+                try await http.send(.post, "/digitaltwins/t1/telemetry?\(Self.v)", "{}", headers: telemetryHeaders)
+                    .status == .forbidden)
             #expect(try await http.send(.delete, "/models/dtmi:ex:A;1?\(Self.v)", headers: reader).status == .forbidden)
             // Unauthenticated health checks still answer.
             #expect(try await http.send(.get, "/healthz").status == .ok)
@@ -103,14 +121,31 @@ struct AuthTests {
             let otherKey = DevelopmentIssuer(clients: [client])
             let cases: [(String, String)] = [
                 ("bad signature", tampered),
-                ("another key", try otherKey.token(for: client, issuer: issuer, audience: "https://digitaltwins.azure.net")),
-                ("wrong audience", try Self.issuer.token(for: client, issuer: issuer, audience: "https://management.azure.com")),
-                ("expired", try Self.issuer.token(for: client, issuer: issuer, audience: "https://digitaltwins.azure.net", now: Date().addingTimeInterval(-7200))),
-                ("not yet valid", try Self.issuer.token(for: client, issuer: issuer, audience: "https://digitaltwins.azure.net", now: Date().addingTimeInterval(600))),
+                (
+                    "another key",
+                    try otherKey.token(for: client, issuer: issuer, audience: "https://digitaltwins.azure.net")
+                ),
+                (
+                    "wrong audience",
+                    try Self.issuer.token(for: client, issuer: issuer, audience: "https://management.azure.com")
+                ),
+                (
+                    "expired",
+                    try Self.issuer.token(
+                        for: client, issuer: issuer, audience: "https://digitaltwins.azure.net",
+                        now: Date().addingTimeInterval(-7200))
+                ),
+                (
+                    "not yet valid",
+                    try Self.issuer.token(
+                        for: client, issuer: issuer, audience: "https://digitaltwins.azure.net",
+                        now: Date().addingTimeInterval(600))
+                ),
                 ("not a JWT", "abc.def"),
             ]
             for (name, bad) in cases {
-                let response = try await http.send(.get, "/digitaltwins/t1?\(Self.v)", headers: [.authorization: "Bearer \(bad)"])
+                let response = try await http.send(
+                    .get, "/digitaltwins/t1?\(Self.v)", headers: [.authorization: "Bearer \(bad)"])
                 #expect(response.status == .unauthorized, "\(name)")
             }
             let fine = try await http.send(.get, "/digitaltwins/t1?\(Self.v)", headers: owner)
@@ -128,14 +163,17 @@ struct AuthTests {
         let pem = directory.appendingPathComponent("key.pem").path
         try key.publicKey.pemRepresentation.write(toFile: pem, atomically: true, encoding: .utf8)
         let roles = directory.appendingPathComponent("roles.json").path
-        try #"[{"principalId":"object-1","role":"Azure Digital Twins Data Reader"}]"#.write(toFile: roles, atomically: true, encoding: .utf8)
+        try #"[{"principalId":"object-1","role":"Azure Digital Twins Data Reader"}]"#.write(
+            toFile: roles, atomically: true, encoding: .utf8)
         let aad = "https://login.microsoftonline.com/tenant-1/v2.0"
         var auth = try AuthConfiguration.jwt(issuers: [aad], keyFile: pem)
         auth.roleAssignments = try DataRole.assignments(file: roles)
 
         @Sendable func sign(_ claims: JSONObject) throws -> String {
             let header = JSONObject([("typ", .string("JWT")), ("alg", .string("RS256")), ("kid", .string("k1"))])
-            let input = Base64URL.encode(JSONWriter.bytes(.object(header))) + "." + Base64URL.encode(JSONWriter.bytes(.object(claims)))
+            let input =
+                Base64URL.encode(JSONWriter.bytes(.object(header))) + "."
+                + Base64URL.encode(JSONWriter.bytes(.object(claims)))
             let signature = try key.signature(for: SHA256.hash(data: Array(input.utf8)), padding: .insecurePKCS1v1_5)
             return input + "." + Base64URL.encode(signature.rawRepresentation)
         }
@@ -148,12 +186,20 @@ struct AuthTests {
         }
         try await Self.withGateway(auth) { http in
             let reader = try sign(claims())
-            #expect(try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(reader)"]).status == .ok)
-            #expect(try await http.send(.post, "/models?\(Self.v)", "[]", headers: [.authorization: "Bearer \(reader)"]).status == .forbidden)
+            #expect(
+                try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(reader)"]).status
+                    == .ok)
+            #expect(
+                try await http.send(.post, "/models?\(Self.v)", "[]", headers: [.authorization: "Bearer \(reader)"])
+                    .status == .forbidden)
             let stranger = try sign(claims(oid: "object-2"))
-            #expect(try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(stranger)"]).status == .forbidden)
+            #expect(
+                try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(stranger)"]).status
+                    == .forbidden)
             let otherIssuer = try sign(claims(iss: "https://login.microsoftonline.com/tenant-2/v2.0"))
-            #expect(try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(otherIssuer)"]).status == .unauthorized)
+            #expect(
+                try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(otherIssuer)"])
+                    .status == .unauthorized)
         }
     }
 
@@ -173,15 +219,20 @@ struct AuthTests {
                 throw AuthConfigurationError("unexpected \(url)")
             }
         }
-        let token = try signer.token(for: signer.clients["app"]!, issuer: issuerURL, audience: "https://digitaltwins.azure.net")
+        let token = try signer.token(
+            for: signer.clients["app"]!, issuer: issuerURL, audience: "https://digitaltwins.azure.net")
         try await Self.withGateway(auth) { http in
             for _ in 0..<2 {
-                let response = try await http.send(.get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(token)"])
+                let response = try await http.send(
+                    .get, "/models?\(Self.v)", headers: [.authorization: "Bearer \(token)"])
                 #expect(response.status == .ok)
             }
         }
         // Fetched once, then served from the cache.
-        #expect(await fetched.urls == [issuerURL + "/.well-known/openid-configuration", "https://login.example.test/tenant-1/keys"])
+        #expect(
+            await fetched.urls == [
+                issuerURL + "/.well-known/openid-configuration", "https://login.example.test/tenant-1/keys",
+            ])
     }
 }
 

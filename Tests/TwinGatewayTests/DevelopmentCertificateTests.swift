@@ -17,7 +17,9 @@ import X509
         let names = try #require(try certificate.extensions.subjectAlternativeNames)
         #expect(names.contains(.dnsName("localhost")))
         #expect(names.contains(.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))))
-        #expect(names.contains(.ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1])))))
+        #expect(
+            names.contains(
+                .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1])))))
         #expect(try certificate.extensions.basicConstraints == .isCertificateAuthority(maxPathLength: 0))
         #expect(try certificate.extensions.extendedKeyUsage?.contains(.serverAuth) == true)
         #expect(try certificate.extensions.keyUsage?.digitalSignature == true)
@@ -71,7 +73,9 @@ import X509
         try withTemporaryDirectory { directory in
             let files = DevelopmentCertificate.files(in: directory)
             try "keep me".write(toFile: files.privateKey, atomically: false, encoding: .utf8)
-            #expect(throws: DevelopmentCertificateError.self) { try DevelopmentCertificate.generate().write(to: directory) }
+            #expect(throws: DevelopmentCertificateError.self) {
+                try DevelopmentCertificate.generate().write(to: directory)
+            }
             #expect(!FileManager.default.fileExists(atPath: files.certificate))
             #expect(try String(contentsOfFile: files.privateKey, encoding: .utf8) == "keep me")
         }
@@ -80,7 +84,8 @@ import X509
     @Test func theWrittenFilesLoadAsAServerConfiguration() throws {
         try withTemporaryDirectory { directory in
             let files = try DevelopmentCertificate.generate().write(to: directory)
-            let configuration = try ServerTLS.configuration(certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
+            let configuration = try ServerTLS.configuration(
+                certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
             #expect(configuration.certificateChain.count == 1)
         }
     }

@@ -21,7 +21,8 @@ import TwinGateway
 
     static func unusedDatabase() -> PostgresClient {
         PostgresClient(
-            configuration: .init(host: "127.0.0.1", port: 9, username: "u", password: nil, database: nil, tls: .disable),
+            configuration: .init(
+                host: "127.0.0.1", port: 9, username: "u", password: nil, database: nil, tls: .disable),
             backgroundLogger: logger)
     }
 
@@ -33,7 +34,8 @@ import TwinGateway
     ) async throws -> Value {
         try await withTemporaryDirectory { directory in
             let files = try DevelopmentCertificate.generate().write(to: directory)
-            let tls = try ServerTLS.configuration(certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
+            let tls = try ServerTLS.configuration(
+                certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
             let app = buildApplication(
                 configuration: .init(host: "127.0.0.1", port: 0, tls: tls), database: unusedDatabase(), logger: logger)
             // The live framework's own client speaks plain HTTP, so it is used only for the port.
@@ -80,10 +82,12 @@ import TwinGateway
     @Test func theServerURLSaysHTTPS() async throws {
         try await withTemporaryDirectory { directory in
             let files = try DevelopmentCertificate.generate().write(to: directory)
-            let tls = try ServerTLS.configuration(certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
+            let tls = try ServerTLS.configuration(
+                certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
             let url = URLBox()
             let app = buildApplication(
-                configuration: .init(host: "127.0.0.1", port: 0, tls: tls), database: Self.unusedDatabase(), logger: Self.logger
+                configuration: .init(host: "127.0.0.1", port: 0, tls: tls), database: Self.unusedDatabase(),
+                logger: Self.logger
             ) { address in url.set(address) }
             try await app.test(.live) { client in
                 let port = try #require(client.port)

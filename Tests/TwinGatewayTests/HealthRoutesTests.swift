@@ -18,7 +18,8 @@ struct HealthRoutesTests {
             if migrated { try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client) }
             let app = buildApplication(
                 configuration: .init(host: "127.0.0.1", port: 0),
-                database: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: TestDatabase.logger),
+                database: PostgresClient(
+                    configuration: url.clientConfiguration(), backgroundLogger: TestDatabase.logger),
                 logger: TestDatabase.logger)
             try await app.test(.live) { http in
                 try await http.execute(uri: "/healthz", method: .get) { response in

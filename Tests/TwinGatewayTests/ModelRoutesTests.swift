@@ -10,8 +10,10 @@ import TwinTestSupport
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
 struct ModelRoutesTests {
     static let v = GatewayTest.version
-    static let base = #"{"@context":"dtmi:dtdl:context;2","@id":"dtmi:ex:Base;1","@type":"Interface","displayName":"Base","contents":[{"@type":"Property","name":"p","schema":"string"}]}"#
-    static let room = #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Room;1","@type":"Interface","extends":"dtmi:ex:Base;1","description":{"en":"A room"},"contents":[{"@type":"Component","name":"c","schema":"dtmi:ex:Part;1"}]}"#
+    static let base =
+        #"{"@context":"dtmi:dtdl:context;2","@id":"dtmi:ex:Base;1","@type":"Interface","displayName":"Base","contents":[{"@type":"Property","name":"p","schema":"string"}]}"#
+    static let room =
+        #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Room;1","@type":"Interface","extends":"dtmi:ex:Base;1","description":{"en":"A room"},"contents":[{"@type":"Component","name":"c","schema":"dtmi:ex:Part;1"}]}"#
     static let part = #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Part;1","@type":"Interface"}"#
 
     @Test func uploadReturnsTheModelDataInADTShape() async throws {
@@ -56,7 +58,10 @@ struct ModelRoutesTests {
         ("[1]", "DTDLParserError"),
         (#"[{"@type":"Interface","@context":"dtmi:dtdl:context;2"}]"#, "DTDLParserError"),
         (#"[{"@context":"dtmi:dtdl:context;4","@id":"dtmi:ex:V4;1","@type":"Interface"}]"#, "ModelVersionNotSupported"),
-        (#"[{"@context":"dtmi:dtdl:context;2","@id":"dtmi:ex:C;1","@type":"Interface","contents":[{"@type":"Command","name":"go"}]}]"#, "DTDLParserError"),
+        (
+            #"[{"@context":"dtmi:dtdl:context;2","@id":"dtmi:ex:C;1","@type":"Interface","contents":[{"@type":"Command","name":"go"}]}]"#,
+            "DTDLParserError"
+        ),
         ("not json", "InvalidArgument"),
     ])
     func badUploadsGetADTErrors(_ body: String, _ code: String) async throws {
@@ -70,8 +75,12 @@ struct ModelRoutesTests {
     @Test func listPagesFollowNextLink() async throws {
         try await GatewayTest.withGateways { gateways in
             let http = gateways[0]
-            let models = (1...5).map { #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:M\#($0);1","@type":"Interface"}"# }
-            #expect(try await http.send(.post, "/models?\(Self.v)", "[\(models.joined(separator: ","))]").status == .created)
+            let models = (1...5).map {
+                #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:M\#($0);1","@type":"Interface"}"#
+            }
+            #expect(
+                try await http.send(.post, "/models?\(Self.v)", "[\(models.joined(separator: ","))]").status == .created
+            )
             var seen: [String] = []
             var uri: String? = "/models?\(Self.v)&includeModelDefinition=true"
             var pages = 0
@@ -106,7 +115,8 @@ struct ModelRoutesTests {
             let other = #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Other;1","@type":"Interface"}"#
             _ = try await http.send(.post, "/models?\(Self.v)", "[\(Self.base),\(Self.part),\(Self.room),\(other)]")
             let response = try await http.send(.get, "/models?\(Self.v)&dependenciesFor=dtmi:ex:Room;1")
-            let ids = Set(try GatewayTest.json(response)["value"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+            let ids = Set(
+                try GatewayTest.json(response)["value"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
             #expect(ids == ["dtmi:ex:Room;1", "dtmi:ex:Base;1", "dtmi:ex:Part;1"])
             let missing = try await http.send(.get, "/models?\(Self.v)&dependenciesFor=dtmi:ex:Nope;1")
             #expect(missing.status == .notFound)
@@ -127,8 +137,11 @@ struct ModelRoutesTests {
             let decommission = #"[{"op":"replace","path":"/decommissioned","value":true}]"#
             let patched = try await http.send(.patch, "/models/dtmi:ex:Room;1?\(Self.v)", decommission)
             #expect(patched.status == .noContent)
-            #expect(try GatewayTest.json(try await http.send(.get, "/models/dtmi:ex:Room;1?\(Self.v)"))["decommissioned"] == true)
-            let badPatch = try await http.send(.patch, "/models/dtmi:ex:Room;1?\(Self.v)", #"[{"op":"replace","path":"/displayName","value":"x"}]"#)
+            #expect(
+                try GatewayTest.json(try await http.send(.get, "/models/dtmi:ex:Room;1?\(Self.v)"))["decommissioned"]
+                    == true)
+            let badPatch = try await http.send(
+                .patch, "/models/dtmi:ex:Room;1?\(Self.v)", #"[{"op":"replace","path":"/displayName","value":"x"}]"#)
             #expect(try GatewayTest.errorCode(badPatch) == "JsonPatchInvalid")
 
             // Base is used by Room: it stays until Room is gone.
@@ -160,7 +173,8 @@ struct ModelRoutesTests {
                 .get, "/models?\(Self.v)",
                 headers: [HTTPField.Name("traceparent")!: "00-7c556328fed171a7bd277b8e0d7e6831-d959f6bbcc08dffa-00"])
             let trace = try #require(traced.headers[HTTPField.Name("traceresponse")!])
-            #expect(trace.hasPrefix("00-7c556328fed171a7bd277b8e0d7e6831-") && trace.hasSuffix("-01") && trace.count == 55)
+            #expect(
+                trace.hasPrefix("00-7c556328fed171a7bd277b8e0d7e6831-") && trace.hasSuffix("-01") && trace.count == 55)
         }
     }
 
@@ -176,7 +190,8 @@ struct ModelRoutesTests {
             let again = try await a.send(.post, "/models?\(Self.v)", "[\(Self.base)]")
             #expect(again.status == .created)
             // And the other way round: A's new upload is known to B's resolver.
-            let child = #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Child;1","@type":"Interface","extends":"dtmi:ex:Base;1"}"#
+            let child =
+                #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Child;1","@type":"Interface","extends":"dtmi:ex:Base;1"}"#
             let derived = try await b.send(.post, "/models?\(Self.v)", "[\(child)]")
             #expect(derived.status == .created)
         }

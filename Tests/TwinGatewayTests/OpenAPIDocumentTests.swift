@@ -34,11 +34,15 @@ import TwinStore
 
     @Test func theDocumentListsEveryRouteAndNothingElse() throws {
         let client = PostgresClient(
-            configuration: .init(host: "127.0.0.1", port: 9, username: "u", password: nil, database: nil, tls: .disable))
+            configuration: .init(host: "127.0.0.1", port: 9, username: "u", password: nil, database: nil, tls: .disable)
+        )
         let router = buildRouter(database: client, logger: Logger(label: "test"))
         let served = Set(router.routes.map { "\($0.method) \($0.path)" })
         let documented = try Self.documentedRoutes()
         #expect(!served.isEmpty)
-        #expect(served == documented, "served but not documented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
+        #expect(
+            served == documented,
+            "served but not documented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))"
+        )
     }
 }

@@ -121,15 +121,36 @@ struct QueryFixture: Sendable {
 
     /// (id, model, properties as JSON members without braces).
     static let twinBodies: [(String, String, String)] = [
-        ("bldg1", "Building;1", #""name":"HQ","capacity":500,"occupied":true,"level":10.5,"status":"open","Group":"BravoTeam","tags":{"red":"yes","env":"prod","1st":"gold","has space":"x"},"address":{"city":"Seattle","zip":"98101"},"floorNumbers":[1,2,3],"keywords":["wifi","parking"],"yearBuilt":1999"#),
-        ("bldg2", "Building;1", #""name":"Annex","occupied":false,"status":"closed","Group":"AlphaTeam","tags":{"blue":"no"},"address":{"city":"Redmond"},"floorNumbers":[],"keywords":["wifi"]"#),
-        ("floor1", "Floor;1", #""name":"Ground","capacity":120,"occupied":true,"level":2,"status":"open","floorNumbers":[1]"#),
+        (
+            "bldg1", "Building;1",
+            #""name":"HQ","capacity":500,"occupied":true,"level":10.5,"status":"open","Group":"BravoTeam","tags":{"red":"yes","env":"prod","1st":"gold","has space":"x"},"address":{"city":"Seattle","zip":"98101"},"floorNumbers":[1,2,3],"keywords":["wifi","parking"],"yearBuilt":1999"#
+        ),
+        (
+            "bldg2", "Building;1",
+            #""name":"Annex","occupied":false,"status":"closed","Group":"AlphaTeam","tags":{"blue":"no"},"address":{"city":"Redmond"},"floorNumbers":[],"keywords":["wifi"]"#
+        ),
+        (
+            "floor1", "Floor;1",
+            #""name":"Ground","capacity":120,"occupied":true,"level":2,"status":"open","floorNumbers":[1]"#
+        ),
         ("floor2", "Floor;1", #""name":"First","capacity":80,"level":2.5,"status":"closed","floorNumbers":[2,20]"#),
         ("floor3", "Floor;1", #""name":"Loft","level":-1.5,"floorNumbers":[3]"#),
-        ("room101", "Room;1", #""name":"Lobby","roomType":"lobby","capacity":50,"occupied":false,"tags":{"red":"no"},"address":{"city":"Seattle","zip":"98102"}"#),
-        ("room102", "Room;2", #""name":"Kitchen","roomType":"kitchen","capacity":12,"occupied":true,"area":30.5,"tags":{"blue":"yes"},"keywords":["coffee","wifi"]"#),
-        ("room201", "Room;2", #""name":"Office 201","roomType":"office","capacity":2,"occupied":true,"area":12.25,"status":"open""#),
-        ("room202", "ConferenceRoom;1", #""name":"Big Room","roomType":"meeting","capacity":20,"occupied":false,"seats":16,"area":45.75"#),
+        (
+            "room101", "Room;1",
+            #""name":"Lobby","roomType":"lobby","capacity":50,"occupied":false,"tags":{"red":"no"},"address":{"city":"Seattle","zip":"98102"}"#
+        ),
+        (
+            "room102", "Room;2",
+            #""name":"Kitchen","roomType":"kitchen","capacity":12,"occupied":true,"area":30.5,"tags":{"blue":"yes"},"keywords":["coffee","wifi"]"#
+        ),
+        (
+            "room201", "Room;2",
+            #""name":"Office 201","roomType":"office","capacity":2,"occupied":true,"area":12.25,"status":"open""#
+        ),
+        (
+            "room202", "ConferenceRoom;1",
+            #""name":"Big Room","roomType":"meeting","capacity":20,"occupied":false,"seats":16,"area":45.75"#
+        ),
         ("room203", "Boardroom;1", #""name":"Board","roomType":"meeting","capacity":10,"seats":10,"hasVideo":true"#),
         ("room301", "Office;1", #""name":"corner","roomType":"office","owner":"Dana","capacity":1,"occupied":false"#),
         ("room302", "Room;1", #""name":"Storage","status":"closed""#),
@@ -138,11 +159,23 @@ struct QueryFixture: Sendable {
         ("zone-empty", "Space;1", ""),
         ("quote-1", "Space;1", #""name":"O'Brien's \"Den\" \\ path","Group":"D'Souza""#),
         ("area1-zone", "Space;1", #""name":"Area 1","status":"open""#),
-        ("sensor-a1", "Sensor;1", #""thermostat":{"$metadata":{},"temperature":21.5,"targetTemperature":22.5,"mode":"heat"},"serial":"SN-001","status":true,"capacity":"50""#),
-        ("sensor-a2", "Sensor;1", #""thermostat":{"$metadata":{},"temperature":25.5,"mode":"cool"},"serial":"SN-002","status":false"#),
+        (
+            "sensor-a1", "Sensor;1",
+            #""thermostat":{"$metadata":{},"temperature":21.5,"targetTemperature":22.5,"mode":"heat"},"serial":"SN-001","status":true,"capacity":"50""#
+        ),
+        (
+            "sensor-a2", "Sensor;1",
+            #""thermostat":{"$metadata":{},"temperature":25.5,"mode":"cool"},"serial":"SN-002","status":false"#
+        ),
         ("sensor-b1", "Sensor;1", #""thermostat":{"$metadata":{}},"serial":"sn-003""#),
-        ("sensor-b2", "Sensor;1", #""thermostat":{"$metadata":{},"temperature":18.25,"targetTemperature":18.25,"mode":"off"},"name":"B2","status":true"#),
-        ("sensor-x-small", "Sensor;1", #""thermostat":{"$metadata":{},"temperature":30.5,"mode":"heat"},"serial":"X-9""#),
+        (
+            "sensor-b2", "Sensor;1",
+            #""thermostat":{"$metadata":{},"temperature":18.25,"targetTemperature":18.25,"mode":"off"},"name":"B2","status":true"#
+        ),
+        (
+            "sensor-x-small", "Sensor;1",
+            #""thermostat":{"$metadata":{},"temperature":30.5,"mode":"heat"},"serial":"X-9""#
+        ),
         ("area1-sensor-small", "Sensor;1", #""thermostat":{"$metadata":{}},"serial":"A1""#),
         ("hvac1", "Equipment;1", #""name":"HVAC 1","serial":"HV-1","status":1"#),
         ("hvac2", "Equipment;1", #""name":"HVAC 2","serial":"HV-2","status":2"#),
@@ -219,7 +252,9 @@ struct QueryFixture: Sendable {
             let reference = s.dropFirst(isTwin ? 6 : 5)
             var parts = reference.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             let id = parts.removeFirst()
-            guard var current = isTwin ? twins[id] : relationships[id] else { return .failure(UnknownReference(text: s)) }
+            guard var current = isTwin ? twins[id] : relationships[id] else {
+                return .failure(UnknownReference(text: s))
+            }
             for part in parts {
                 guard let next = current[part] else { return .failure(UnknownReference(text: s)) }
                 current = next

@@ -76,7 +76,10 @@ enum QueryPager {
         case .some(let other): problems.append("continuationToken is \(JSONWriter.string(other))")
         }
         if let charge = response.headers[chargeHeader] {
-            if let n = Double(charge), n > 0 {} else { problems.append("query-charge '\(charge)' is not a positive number") }
+            if let n = Double(charge), n > 0 {
+            } else {
+                problems.append("query-charge '\(charge)' is not a positive number")
+            }
         } else {
             problems.append("no query-charge header")
         }

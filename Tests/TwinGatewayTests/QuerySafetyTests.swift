@@ -13,7 +13,8 @@ import TwinTestSupport
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
 struct QuerySafetyTests {
     static let v = GatewayTest.version
-    static let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Item;1","@type":"Interface","contents":[{"@type":"Property","name":"name","schema":"string"},{"@type":"Property","name":"n","schema":"integer"},{"@type":"Relationship","name":"next"}]}]"#
+    static let model =
+        #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Item;1","@type":"Interface","contents":[{"@type":"Property","name":"name","schema":"string"},{"@type":"Property","name":"n","schema":"integer"},{"@type":"Relationship","name":"next"}]}]"#
 
     static func put(_ http: any TestClientProtocol, _ id: String, name: String, n: Int) async throws {
         let body = #"{"$metadata":{"$model":"dtmi:ex:Item;1"},"name":\#(JSONWriter.string(.string(name))),"n":\#(n)}"#
@@ -21,7 +22,8 @@ struct QuerySafetyTests {
         #expect(response.status == .ok, "PUT \(id)")
     }
 
-    static func query(_ http: any TestClientProtocol, _ text: String, pageSize: Int? = nil) async throws -> TestResponse {
+    static func query(_ http: any TestClientProtocol, _ text: String, pageSize: Int? = nil) async throws -> TestResponse
+    {
         var headers: HTTPFields = [:]
         if let pageSize { headers[HTTPField.Name("max-items-per-page")!] = "\(pageSize)" }
         let body = JSONWriter.string(.object(JSONObject([("query", .string(text))])))
@@ -68,7 +70,8 @@ struct QuerySafetyTests {
                     // Rows are the stored twins or empty projections, nothing else.
                     for row in values {
                         #expect(
-                            row == .object(JSONObject()) || row["$dtId"] == .string("a") || row["$dtId"] == .string("b"),
+                            row == .object(JSONObject()) || row["$dtId"] == .string("a")
+                                || row["$dtId"] == .string("b"),
                             "\(text)")
                     }
                 } else {
@@ -77,7 +80,8 @@ struct QuerySafetyTests {
                 }
             }
             // The tricky name is found by its exact, escaped spelling.
-            let exact = try GatewayTest.json(try await Self.query(http, #"SELECT $dtId FROM DIGITALTWINS WHERE name = 'x\' OR \'1\'=\'1'"#))
+            let exact = try GatewayTest.json(
+                try await Self.query(http, #"SELECT $dtId FROM DIGITALTWINS WHERE name = 'x\' OR \'1\'=\'1'"#))
             #expect(exact["value"] == .array([.object(JSONObject([("$dtId", .string("b"))]))]))
             let count = try GatewayTest.json(try await Self.query(http, "SELECT COUNT() FROM DIGITALTWINS"))
             #expect(count["value"] == .array([.object(JSONObject([("COUNT", .integer(2))]))]))
@@ -98,7 +102,9 @@ struct QuerySafetyTests {
             }
             let writer = gateways[1]
             async let inserted: Void = {
-                for i in stride(from: 1, to: 240, by: 2) { try await Self.put(writer, "t-\(1000 + i)", name: "n", n: i) }
+                for i in stride(from: 1, to: 240, by: 2) {
+                    try await Self.put(writer, "t-\(1000 + i)", name: "n", n: i)
+                }
             }()
             var seen: [String] = []
             var token: String? = nil
@@ -107,7 +113,8 @@ struct QuerySafetyTests {
                 first = false
                 let body =
                     token.map { JSONWriter.string(.object(JSONObject([("continuationToken", .string($0))]))) }
-                    ?? JSONWriter.string(.object(JSONObject([("query", .string("SELECT T.$dtId FROM DIGITALTWINS T"))])))
+                    ?? JSONWriter.string(
+                        .object(JSONObject([("query", .string("SELECT T.$dtId FROM DIGITALTWINS T"))])))
                 let response = try await http.send(
                     .post, "/query?\(Self.v)", body, headers: [HTTPField.Name("max-items-per-page")!: "7"])
                 #expect(response.status == .ok)
@@ -139,7 +146,8 @@ struct QuerySafetyTests {
             ) { slow in
                 let app = Application(router: TwinGatewayRouter.make(slow), logger: TestDatabase.logger)
                 try await app.test(.router) { http in
-                    let response = try await Self.query(http, "SELECT COUNT() FROM DIGITALTWINS WHERE CONTAINS(name, 'zzz')")
+                    let response = try await Self.query(
+                        http, "SELECT COUNT() FROM DIGITALTWINS WHERE CONTAINS(name, 'zzz')")
                     #expect(response.status == .badRequest)
                     #expect(try GatewayTest.errorCode(response) == "TimeoutError")
                 }

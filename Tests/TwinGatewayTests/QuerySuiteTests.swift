@@ -33,7 +33,9 @@ struct QueryCase: Sendable, CustomStringConvertible {
     var expectation: Expectation
     var note: String = ""
 
-    var description: String { "[\(category)] \(query.count > 300 ? String(query.prefix(200)) + "… (\(query.count) characters)" : query)" }
+    var description: String {
+        "[\(category)] \(query.count > 300 ? String(query.prefix(200)) + "… (\(query.count) characters)" : query)"
+    }
 }
 
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
@@ -72,7 +74,9 @@ struct QuerySuiteTests {
                 }
                 byCategory[c.category] = tally
             }
-            #expect(failed == 0, "\(failed) of \(cases.count) cases failed; by category: \(byCategory.filter { $0.value.fail > 0 })")
+            #expect(
+                failed == 0,
+                "\(failed) of \(cases.count) cases failed; by category: \(byCategory.filter { $0.value.fail > 0 })")
         }
     }
 
@@ -98,7 +102,8 @@ struct QuerySuiteTests {
             #expect(paged.shapeProblems.isEmpty, "\(paged.shapeProblems)")
             #expect(paged.pageSizes.allSatisfy { $0 <= 2 }, "page sizes \(paged.pageSizes)")
             #expect(paged.pages >= 4, "page sizes \(paged.pageSizes)")
-            #expect(paged.pageSizes == [2, 2, 2, 1], "page sizes \(paged.pageSizes) (ADT lets the server return fewer)")
+            #expect(
+                paged.pageSizes == [2, 2, 2, 1], "page sizes \(paged.pageSizes) (ADT lets the server return fewer)")
             #expect(Self.sameMultiset(paged.rows, expected), "pages joined: \(Self.describe(paged.rows, fixture))")
             #expect(Set(paged.rows.compactMap { $0["$dtId"]?.stringValue }).count == 7, "a row repeated across pages")
 
@@ -115,7 +120,8 @@ struct QuerySuiteTests {
             #expect(withQuery.status == 200, "query + token: \(withQuery.errorCode ?? "")")
             #expect(withQuery.rows == alone.rows, "query + token must give the same page as the token alone")
             let firstIDs = Set(first.rows.compactMap { $0["$dtId"]?.stringValue })
-            #expect(firstIDs.isDisjoint(with: alone.rows.compactMap { $0["$dtId"]?.stringValue }), "page 2 repeats page 1")
+            #expect(
+                firstIDs.isDisjoint(with: alone.rows.compactMap { $0["$dtId"]?.stringValue }), "page 2 repeats page 1")
             // SUMMARY.md: `query` is ignored when a token is given.
             let otherQuery = try await QueryPager.post(
                 http, body: QueryPager.requestBody(query: "SELECT * FROM RELATIONSHIPS", token: token), pageSize: 2)
@@ -133,7 +139,9 @@ struct QuerySuiteTests {
                 next = page.token
                 guardPages += 1
             }
-            #expect(Self.sameMultiset(first.rows + rest, expected), "first page + rest: \(Self.describe(first.rows + rest, fixture))")
+            #expect(
+                Self.sameMultiset(first.rows + rest, expected),
+                "first page + rest: \(Self.describe(first.rows + rest, fixture))")
 
             // The last page says null explicitly.
             let last = try await QueryPager.post(http, body: QueryPager.requestBody(query: query), pageSize: 1000)
@@ -151,7 +159,8 @@ struct QuerySuiteTests {
             #expect(top.rows.count == 5, "TOP(5) over pages of 2: \(top.pageSizes)")
             #expect(Set(top.rows.compactMap { $0["$dtId"]?.stringValue }).count == 5)
             let join = try await QueryPager.fetchAll(
-                http, "SELECT R FROM DIGITALTWINS B JOIN F RELATED B.contains JOIN R RELATED F.contains WHERE B.$dtId = 'bldg1'",
+                http,
+                "SELECT R FROM DIGITALTWINS B JOIN F RELATED B.contains JOIN R RELATED F.contains WHERE B.$dtId = 'bldg1'",
                 pageSize: 2)
             #expect(join.rows.count == 5, "JOIN over pages of 2: \(join.pageSizes)")
             #expect(join.pageSizes.allSatisfy { $0 <= 2 })
@@ -182,11 +191,13 @@ struct QuerySuiteTests {
         var problems: [String] = []
         if case .error(let code) = c.expectation {
             guard let status = outcome.errorStatus else {
-                return "expected 400 \(code), got 200 with \(outcome.rows.count) rows: \(describe(outcome.rows, fixture))"
+                return
+                    "expected 400 \(code), got 200 with \(outcome.rows.count) rows: \(describe(outcome.rows, fixture))"
             }
             if status != 400 { problems.append("expected status 400, got \(status)") }
             if outcome.errorCode != code {
-                problems.append("expected error code \(code), got \(outcome.errorCode ?? "none") (\(outcome.errorMessage ?? ""))")
+                problems.append(
+                    "expected error code \(code), got \(outcome.errorCode ?? "none") (\(outcome.errorMessage ?? ""))")
             }
             problems += outcome.shapeProblems
             return problems.isEmpty ? nil : problems.joined(separator: "\n")
@@ -213,33 +224,35 @@ struct QuerySuiteTests {
 
         let actual = outcome.rows
         do {
-        switch c.expectation {
-        case .rows(let texts):
-            let expected = try resolve(texts)
-            let (missing, unexpected) = difference(actual: actual, expected: expected)
-            if !missing.isEmpty || !unexpected.isEmpty {
-                problems.append(
-                    "expected \(expected.count) rows, got \(actual.count)\n  missing:    \(describe(missing, fixture))\n  unexpected: \(describe(unexpected, fixture))"
-                )
+            switch c.expectation {
+            case .rows(let texts):
+                let expected = try resolve(texts)
+                let (missing, unexpected) = difference(actual: actual, expected: expected)
+                if !missing.isEmpty || !unexpected.isEmpty {
+                    problems.append(
+                        "expected \(expected.count) rows, got \(actual.count)\n  missing:    \(describe(missing, fixture))\n  unexpected: \(describe(unexpected, fixture))"
+                    )
+                }
+            case .subset(let requiredTexts, let optionalTexts):
+                let required = try resolve(requiredTexts)
+                let optional = try resolve(optionalTexts)
+                let (missing, extra) = difference(actual: actual, expected: required)
+                let (_, notAllowed) = difference(actual: extra, expected: optional)
+                if !missing.isEmpty || !notAllowed.isEmpty {
+                    problems.append(
+                        "required rows missing: \(describe(missing, fixture))\n  rows neither required nor allowed: \(describe(notAllowed, fixture))"
+                    )
+                }
+            case .top(let count, let allowedTexts):
+                let allowed = try resolve(allowedTexts)
+                if actual.count != count { problems.append("expected \(count) rows, got \(actual.count)") }
+                let (_, notAllowed) = difference(actual: actual, expected: allowed)
+                if !notAllowed.isEmpty {
+                    problems.append("rows outside the allowed set (or repeated): \(describe(notAllowed, fixture))")
+                }
+            case .error:
+                break
             }
-        case .subset(let requiredTexts, let optionalTexts):
-            let required = try resolve(requiredTexts)
-            let optional = try resolve(optionalTexts)
-            let (missing, extra) = difference(actual: actual, expected: required)
-            let (_, notAllowed) = difference(actual: extra, expected: optional)
-            if !missing.isEmpty || !notAllowed.isEmpty {
-                problems.append(
-                    "required rows missing: \(describe(missing, fixture))\n  rows neither required nor allowed: \(describe(notAllowed, fixture))"
-                )
-            }
-        case .top(let count, let allowedTexts):
-            let allowed = try resolve(allowedTexts)
-            if actual.count != count { problems.append("expected \(count) rows, got \(actual.count)") }
-            let (_, notAllowed) = difference(actual: actual, expected: allowed)
-            if !notAllowed.isEmpty { problems.append("rows outside the allowed set (or repeated): \(describe(notAllowed, fixture))") }
-        case .error:
-            break
-        }
         } catch let error as CaseError {
             problems.append("TEST BUG: \(error.message)")
         }
@@ -252,7 +265,9 @@ struct QuerySuiteTests {
     }
 
     /// Multiset difference: expected rows not found, and actual rows left over.
-    static func difference(actual: [JSONValue], expected: [JSONValue]) -> (missing: [JSONValue], unexpected: [JSONValue]) {
+    static func difference(actual: [JSONValue], expected: [JSONValue]) -> (
+        missing: [JSONValue], unexpected: [JSONValue]
+    ) {
         var remaining = actual
         var missing: [JSONValue] = []
         for e in expected {
@@ -284,7 +299,9 @@ struct QuerySuiteTests {
             if let id = o["$relationshipId"]?.stringValue, o["$etag"] != nil, let rel = fixture.relationships[id] {
                 return rel == value ? "@rel:\(id)" : "@rel:\(id)(DIFFERS: \(JSONWriter.string(value)))"
             }
-            return "{" + o.members.map { "\(JSONWriter.string(.string($0.key))):\(short($0.value, fixture))" }.joined(separator: ",") + "}"
+            return "{"
+                + o.members.map { "\(JSONWriter.string(.string($0.key))):\(short($0.value, fixture))" }.joined(
+                    separator: ",") + "}"
         }
         return JSONWriter.string(value)
     }

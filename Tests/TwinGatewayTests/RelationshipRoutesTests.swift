@@ -22,7 +22,8 @@ struct RelationshipRoutesTests {
             let http = gateways[0]
             #expect(try await http.send(.post, "/models?\(v)", models).status == .created)
             for (id, model) in [("floor", "Space"), ("room1", "Room"), ("room2", "Room"), ("dev", "Device")] {
-                let put = try await http.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:\#(model);1"}}"#)
+                let put = try await http.send(
+                    .put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:\#(model);1"}}"#)
                 #expect(put.status == .ok)
             }
             try await body(http)
@@ -36,7 +37,10 @@ struct RelationshipRoutesTests {
                 #"{"$targetId":"room1","$relationshipName":"contains","since":"2024-01-01T00:00:00Z"}"#)
             #expect(put.status == .ok)
             let body = try GatewayTest.json(put)
-            #expect(body.objectValue?.keys == ["$relationshipId", "$etag", "$sourceId", "$relationshipName", "$targetId", "since"])
+            #expect(
+                body.objectValue?.keys == [
+                    "$relationshipId", "$etag", "$sourceId", "$relationshipName", "$targetId", "since",
+                ])
             let etag = try #require(put.headers[.eTag])
             #expect(body["$etag"]?.stringValue == etag)
 
@@ -50,7 +54,8 @@ struct RelationshipRoutesTests {
                 .delete, "/digitaltwins/floor/relationships/r1?\(Self.v)", headers: [.ifMatch: etag])
             #expect(stale.status == .preconditionFailed)
             let again = try await http.send(
-                .put, "/digitaltwins/floor/relationships/r1?\(Self.v)", #"{"$targetId":"room2","$relationshipName":"contains"}"#,
+                .put, "/digitaltwins/floor/relationships/r1?\(Self.v)",
+                #"{"$targetId":"room2","$relationshipName":"contains"}"#,
                 headers: [.ifNoneMatch: "*"])
             #expect(again.status == .preconditionFailed)
             #expect(try await http.send(.delete, "/digitaltwins/floor/relationships/r1?\(Self.v)").status == .noContent)
@@ -81,10 +86,12 @@ struct RelationshipRoutesTests {
         try await Self.withTwins { http in
             // Room inherits 'contains' (target Space, which Room derives from) and 'servedBy' (any target).
             let derived = try await http.send(
-                .put, "/digitaltwins/room1/relationships/a?\(Self.v)", #"{"$targetId":"room2","$relationshipName":"contains"}"#)
+                .put, "/digitaltwins/room1/relationships/a?\(Self.v)",
+                #"{"$targetId":"room2","$relationshipName":"contains"}"#)
             #expect(derived.status == .ok)
             let anyTarget = try await http.send(
-                .put, "/digitaltwins/room1/relationships/b?\(Self.v)", #"{"$targetId":"dev","$relationshipName":"servedBy"}"#)
+                .put, "/digitaltwins/room1/relationships/b?\(Self.v)",
+                #"{"$targetId":"dev","$relationshipName":"servedBy"}"#)
             #expect(anyTarget.status == .ok)
         }
     }
@@ -113,14 +120,19 @@ struct RelationshipRoutesTests {
             #expect(sizes == [10, 10, 1])
             #expect(ids == (0..<21).map { "rel\(String(format: "%02d", $0))" })
 
-            let named = try GatewayTest.json(try await http.send(.get, "/digitaltwins/floor/relationships?\(Self.v)&relationshipName=servedBy"))
+            let named = try GatewayTest.json(
+                try await http.send(.get, "/digitaltwins/floor/relationships?\(Self.v)&relationshipName=servedBy"))
             #expect(named["value"]?.arrayValue?.count == 5)
             #expect(named["nextLink"] == .null)
 
-            let incoming = try GatewayTest.json(try await http.send(.get, "/digitaltwins/room1/incomingrelationships?\(Self.v)"))
+            let incoming = try GatewayTest.json(
+                try await http.send(.get, "/digitaltwins/room1/incomingrelationships?\(Self.v)"))
             let first = try #require(incoming["value"]?.arrayValue?.first)
-            #expect(first.objectValue?.keys == ["$relationshipId", "$sourceId", "$relationshipName", "$relationshipLink"])
-            #expect(first["$relationshipLink"]?.stringValue?.hasSuffix("/digitaltwins/floor/relationships/rel00?\(Self.v)") == true)
+            #expect(
+                first.objectValue?.keys == ["$relationshipId", "$sourceId", "$relationshipName", "$relationshipLink"])
+            #expect(
+                first["$relationshipLink"]?.stringValue?.hasSuffix("/digitaltwins/floor/relationships/rel00?\(Self.v)")
+                    == true)
             #expect(incoming["nextLink"]?.stringValue != nil)  // 11 incoming: two pages
 
             let missing = try await http.send(.get, "/digitaltwins/nobody/relationships?\(Self.v)")
@@ -130,8 +142,12 @@ struct RelationshipRoutesTests {
 
     @Test func aTwinWithRelationshipsIsDeletedOnlyWithCascade() async throws {
         try await Self.withTwins { http in
-            _ = try await http.send(.put, "/digitaltwins/floor/relationships/r1?\(Self.v)", #"{"$targetId":"room1","$relationshipName":"contains"}"#)
-            _ = try await http.send(.put, "/digitaltwins/room2/relationships/r2?\(Self.v)", #"{"$targetId":"room1","$relationshipName":"contains"}"#)
+            _ = try await http.send(
+                .put, "/digitaltwins/floor/relationships/r1?\(Self.v)",
+                #"{"$targetId":"room1","$relationshipName":"contains"}"#)
+            _ = try await http.send(
+                .put, "/digitaltwins/room2/relationships/r2?\(Self.v)",
+                #"{"$targetId":"room1","$relationshipName":"contains"}"#)
             // room1 has incoming relationships only; floor outgoing only.
             for twin in ["room1", "floor"] {
                 let refused = try await http.send(.delete, "/digitaltwins/\(twin)?\(Self.v)")

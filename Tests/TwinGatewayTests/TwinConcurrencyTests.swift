@@ -14,7 +14,8 @@ struct TwinConcurrencyTests {
     /// retrying on 412: no update may be lost.
     @Test func optimisticConcurrencyLosesNoUpdate() async throws {
         try await GatewayTest.withGateways(2) { gateways in
-            let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Counter;1","@type":"Interface","contents":[{"@type":"Property","name":"n","schema":"integer"}]}]"#
+            let model =
+                #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Counter;1","@type":"Interface","contents":[{"@type":"Property","name":"n","schema":"integer"}]}]"#
             #expect(try await gateways[0].send(.post, "/models?\(Self.v)", model).status == .created)
             let created = try await gateways[0].send(
                 .put, "/digitaltwins/counter?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Counter;1"},"n":0}"#)
@@ -64,14 +65,16 @@ struct TwinCreateRaceTests {
     @Test func ifNoneMatchLetsExactlyOneConcurrentCreateWin() async throws {
         try await GatewayTest.withGateways(2) { gateways in
             let v = GatewayTest.version
-            let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Device;1","@type":"Interface","contents":[{"@type":"Property","name":"owner","schema":"integer"}]}]"#
+            let model =
+                #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Device;1","@type":"Interface","contents":[{"@type":"Property","name":"owner","schema":"integer"}]}]"#
             #expect(try await gateways[0].send(.post, "/models?\(v)", model).status == .created)
             let statuses = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status).self) { group in
                 for c in 0..<12 {
                     let http = gateways[c % 2]
                     group.addTask {
                         let response = try await http.send(
-                            .put, "/digitaltwins/device-1?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Device;1"},"owner":\#(c)}"#,
+                            .put, "/digitaltwins/device-1?\(v)",
+                            #"{"$metadata":{"$model":"dtmi:ex:Device;1"},"owner":\#(c)}"#,
                             headers: [.ifNoneMatch: "*"])
                         return (c, response.status)
                     }
@@ -97,7 +100,8 @@ struct TwinWriteRaceTests {
     @Test func racingPatchesAllLandWithOneEventEach() async throws {
         try await GatewayTest.withGatewaysAndDatabase(2) { gateways, client in
             let (first, second, v) = (gateways[0], gateways[1], GatewayTest.version)
-            let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Tagged;1","@type":"Interface","contents":[{"@type":"Property","name":"marks","schema":{"@type":"Map","mapKey":{"name":"k","schema":"string"},"mapValue":{"name":"v","schema":"integer"}}}]}]"#
+            let model =
+                #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Tagged;1","@type":"Interface","contents":[{"@type":"Property","name":"marks","schema":{"@type":"Map","mapKey":{"name":"k","schema":"string"},"mapValue":{"name":"v","schema":"integer"}}}]}]"#
             #expect(try await first.send(.post, "/models?\(v)", model).status == .created)
             let created = try await first.send(
                 .put, "/digitaltwins/tagged?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Tagged;1"},"marks":{}}"#)
@@ -114,7 +118,8 @@ struct TwinWriteRaceTests {
                 }
                 for m in 0..<3 {
                     group.addTask {
-                        let other = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Other\#(m);1","@type":"Interface"}]"#
+                        let other =
+                            #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Other\#(m);1","@type":"Interface"}]"#
                         let uploaded = try await second.send(.post, "/models?\(v)", other)
                         #expect(uploaded.status == .created)
                     }
@@ -144,10 +149,12 @@ struct TwinDeleteRaceTests {
 
     /// Uploads a model with a relationship `link` and creates twins of it.
     static func nodes(_ ids: [String], through http: any TestClientProtocol) async throws {
-        let model = #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
+        let model =
+            #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Node;1","@type":"Interface","contents":[{"@type":"Relationship","name":"link"}]}]"#
         #expect(try await http.send(.post, "/models?\(v)", model).status == .created)
         for id in ids {
-            let created = try await http.send(.put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
+            let created = try await http.send(
+                .put, "/digitaltwins/\(id)?\(v)", #"{"$metadata":{"$model":"dtmi:ex:Node;1"}}"#)
             #expect(created.status == .ok)
         }
     }

@@ -32,7 +32,8 @@ struct TwinRoutesTests {
         try await Self.withModels { http in
             let put = try await http.send(
                 .put, "/digitaltwins/t1?\(Self.v)",
-                #"{"$dtId":"ignored","$metadata":{"$model":"dtmi:ex:Thermo;1","temp":{"sourceTime":"2024-01-01T00:00:00Z"}},"name":"n","temp":21}"#)
+                #"{"$dtId":"ignored","$metadata":{"$model":"dtmi:ex:Thermo;1","temp":{"sourceTime":"2024-01-01T00:00:00Z"}},"name":"n","temp":21}"#
+            )
             #expect(put.status == .ok)
             let twin = try GatewayTest.json(put)
             #expect(twin.objectValue?.keys == ["$dtId", "$etag", "name", "temp", "$metadata"])
@@ -64,7 +65,8 @@ struct TwinRoutesTests {
                 headers: [Self.ifNoneMatch: "W/\"x\""])
             #expect(try GatewayTest.errorCode(badHeader) == "InvalidArgument")
 
-            let replaced = try await http.send(.put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"},"temp":5}"#)
+            let replaced = try await http.send(
+                .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"},"temp":5}"#)
             #expect(replaced.status == .ok)
             #expect(try GatewayTest.json(replaced)["name"] == nil)
             #expect(replaced.headers[.eTag] != etag)
@@ -94,10 +96,13 @@ struct TwinRoutesTests {
 
     @Test func patchWithIfMatchAndModelMigration() async throws {
         try await Self.withModels { http in
-            let put = try await http.send(.put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"},"temp":21,"name":"a"}"#)
+            let put = try await http.send(
+                .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"},"temp":21,"name":"a"}"#
+            )
             let etag = try #require(put.headers[.eTag])
             let patch = #"[{"op":"replace","path":"/temp","value":22.5}]"#
-            let patched = try await http.send(.patch, "/digitaltwins/t1?\(Self.v)", patch, headers: [Self.ifMatch: etag])
+            let patched = try await http.send(
+                .patch, "/digitaltwins/t1?\(Self.v)", patch, headers: [Self.ifMatch: etag])
             #expect(patched.status == .noContent)
             let newETag = try #require(patched.headers[.eTag])
             #expect(newETag != etag)
@@ -105,7 +110,8 @@ struct TwinRoutesTests {
             #expect(stale.status == .preconditionFailed)
             let star = try await http.send(.patch, "/digitaltwins/t1?\(Self.v)", patch, headers: [Self.ifMatch: "*"])
             #expect(star.status == .noContent)
-            let malformed = try await http.send(.patch, "/digitaltwins/t1?\(Self.v)", patch, headers: [Self.ifMatch: "XXX"])
+            let malformed = try await http.send(
+                .patch, "/digitaltwins/t1?\(Self.v)", patch, headers: [Self.ifMatch: "XXX"])
             #expect(try GatewayTest.errorCode(malformed) == "InvalidArgument")
 
             for (bad, code) in [
@@ -120,11 +126,13 @@ struct TwinRoutesTests {
             }
             // Moving to version 2 needs the name gone (v2 has no 'name') in the same patch.
             let refused = try await http.send(
-                .patch, "/digitaltwins/t1?\(Self.v)", #"[{"op":"replace","path":"/$metadata/$model","value":"dtmi:ex:Thermo;2"}]"#)
+                .patch, "/digitaltwins/t1?\(Self.v)",
+                #"[{"op":"replace","path":"/$metadata/$model","value":"dtmi:ex:Thermo;2"}]"#)
             #expect(refused.status == .badRequest)
             let migrated = try await http.send(
                 .patch, "/digitaltwins/t1?\(Self.v)",
-                #"[{"op":"replace","path":"/$metadata/$model","value":"dtmi:ex:Thermo;2"},{"op":"remove","path":"/name"},{"op":"add","path":"/unit","value":"C"}]"#)
+                #"[{"op":"replace","path":"/$metadata/$model","value":"dtmi:ex:Thermo;2"},{"op":"remove","path":"/name"},{"op":"add","path":"/unit","value":"C"}]"#
+            )
             #expect(migrated.status == .noContent)
             let twin = try GatewayTest.json(try await http.send(.get, "/digitaltwins/t1?\(Self.v)"))
             #expect(twin["$metadata"]?["$model"] == "dtmi:ex:Thermo;2")
@@ -135,7 +143,8 @@ struct TwinRoutesTests {
     @Test func componentsAreReadAndPatched() async throws {
         try await Self.withModels { http in
             let put = try await http.send(
-                .put, "/digitaltwins/c1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Ctl;1"},"t1":{"$metadata":{},"temp":1.5},"serial":"x"}"#)
+                .put, "/digitaltwins/c1?\(Self.v)",
+                #"{"$metadata":{"$model":"dtmi:ex:Ctl;1"},"t1":{"$metadata":{},"temp":1.5},"serial":"x"}"#)
             #expect(put.status == .ok)
             let component = try await http.send(.get, "/digitaltwins/c1/components/t1?\(Self.v)")
             #expect(component.status == .ok)
@@ -147,9 +156,11 @@ struct TwinRoutesTests {
             #expect(try GatewayTest.json(old)["$metadata"]?["$lastUpdateTime"] == nil)
             let oldTwin = try await http.send(.get, "/digitaltwins/c1?api-version=2020-10-31")
             #expect(try GatewayTest.json(oldTwin)["t1"]?["$metadata"]?["$lastUpdateTime"] == nil)
-            let patched = try await http.send(.patch, "/digitaltwins/c1/components/t1?\(Self.v)", #"[{"op":"add","path":"/name","value":"inner"}]"#)
+            let patched = try await http.send(
+                .patch, "/digitaltwins/c1/components/t1?\(Self.v)", #"[{"op":"add","path":"/name","value":"inner"}]"#)
             #expect(patched.status == .noContent)
-            #expect(try GatewayTest.json(try await http.send(.get, "/digitaltwins/c1?\(Self.v)"))["t1"]?["name"] == "inner")
+            #expect(
+                try GatewayTest.json(try await http.send(.get, "/digitaltwins/c1?\(Self.v)"))["t1"]?["name"] == "inner")
             let missing = try await http.send(.get, "/digitaltwins/c1/components/t9?\(Self.v)")
             #expect(missing.status == .notFound)
             #expect(try GatewayTest.errorCode(missing) == "ComponentNotFound")
@@ -158,10 +169,14 @@ struct TwinRoutesTests {
 
     @Test func deleteWithIfMatchAndNotFound() async throws {
         try await Self.withModels { http in
-            let put = try await http.send(.put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#)
-            let stale = try await http.send(.delete, "/digitaltwins/t1?\(Self.v)", headers: [Self.ifMatch: "W/\"00000000-0000-0000-0000-000000000000\""])
+            let put = try await http.send(
+                .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#)
+            let stale = try await http.send(
+                .delete, "/digitaltwins/t1?\(Self.v)",
+                headers: [Self.ifMatch: "W/\"00000000-0000-0000-0000-000000000000\""])
             #expect(stale.status == .preconditionFailed)
-            let deleted = try await http.send(.delete, "/digitaltwins/t1?\(Self.v)", headers: [Self.ifMatch: put.headers[.eTag]!])
+            let deleted = try await http.send(
+                .delete, "/digitaltwins/t1?\(Self.v)", headers: [Self.ifMatch: put.headers[.eTag]!])
             #expect(deleted.status == .noContent)
             for method in [HTTPRequest.Method.get, .delete] {
                 let gone = try await http.send(method, "/digitaltwins/t1?\(Self.v)")
@@ -173,12 +188,19 @@ struct TwinRoutesTests {
 
     @Test func decommissionedModelsCreateNoNewTwins() async throws {
         try await Self.withModels { http in
-            #expect(try await http.send(.put, "/digitaltwins/old?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#).status == .ok)
-            _ = try await http.send(.patch, "/models/dtmi:ex:Thermo;1?\(Self.v)", #"[{"op":"replace","path":"/decommissioned","value":true}]"#)
-            let refused = try await http.send(.put, "/digitaltwins/new?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#)
+            #expect(
+                try await http.send(
+                    .put, "/digitaltwins/old?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#
+                ).status == .ok)
+            _ = try await http.send(
+                .patch, "/models/dtmi:ex:Thermo;1?\(Self.v)",
+                #"[{"op":"replace","path":"/decommissioned","value":true}]"#)
+            let refused = try await http.send(
+                .put, "/digitaltwins/new?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#)
             #expect(try GatewayTest.errorCode(refused) == "ModelDecommissioned")
             // Existing twins stay fully usable.
-            let patched = try await http.send(.patch, "/digitaltwins/old?\(Self.v)", #"[{"op":"add","path":"/temp","value":1.0}]"#)
+            let patched = try await http.send(
+                .patch, "/digitaltwins/old?\(Self.v)", #"[{"op":"add","path":"/temp","value":1.0}]"#)
             #expect(patched.status == .noContent)
         }
     }

@@ -9,7 +9,8 @@ struct CompilerTests {
     static func compile(_ text: String, size: Int = 10, after: [String]? = nil, options: ParseOptions = .init()) throws
         -> CompiledQuery
     {
-        try QueryCompiler.compile(try QueryParser.parse(text, options: options), page: PageRequest(size: size, after: after))
+        try QueryCompiler.compile(
+            try QueryParser.parse(text, options: options), page: PageRequest(size: size, after: after))
     }
 
     /// Every place a query carries a value; the marker must reach PostgreSQL only as a bound
@@ -66,7 +67,8 @@ struct CompilerTests {
         // The FROM twin's id and each relationship's id: a relationship's source is the twin before it.
         #expect(c.keyCount == 2)
         #expect(c.sql.contains("JOIN twins t1 ON t1.id = r1.target_id"))
-        let pruned = try Self.compile("SELECT S FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN S RELATED R.contains WHERE F.$dtId = 'f'")
+        let pruned = try Self.compile(
+            "SELECT S FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN S RELATED R.contains WHERE F.$dtId = 'f'")
         // Neither F nor R is read: the statement starts from the relationships.
         #expect(pruned.sql.contains("FROM relationships r1 JOIN relationships r2 ON r2.source_id = r1.target_id"))
         #expect(!pruned.sql.contains("twins t0") && !pruned.sql.contains("twins t1"))
@@ -93,7 +95,8 @@ struct CompilerTests {
 
     @Test func descendingOrderSpellsTheKeysetOut() throws {
         let options = ParseOptions(allowOrderBy: true)
-        let c = try Self.compile("SELECT * FROM DIGITALTWINS ORDER BY temperature DESC", after: ["21.5", "t-1"], options: options)
+        let c = try Self.compile(
+            "SELECT * FROM DIGITALTWINS ORDER BY temperature DESC", after: ["21.5", "t-1"], options: options)
         #expect(c.keyCount == 2)
         #expect(c.sql.contains(" < $"))
         #expect(c.sql.contains("ORDER BY coalesce(t0.doc -> "))

@@ -15,7 +15,8 @@ struct ModelChangeListenerTests {
     @Test func anotherProcessCacheFollowsModelChanges() async throws {
         try await TestDatabase.withFreshDatabase { url, writerClient in
             try await MigrationRunner(logger: TestDatabase.logger).migrate(client: writerClient)
-            let writer = ModelStore(client: writerClient, catalog: ModelCatalog(logger: TestDatabase.logger), logger: TestDatabase.logger)
+            let writer = ModelStore(
+                client: writerClient, catalog: ModelCatalog(logger: TestDatabase.logger), logger: TestDatabase.logger)
             try await TestDatabase.withClient(url) { readerClient in
                 let catalog = ModelCatalog(logger: TestDatabase.logger)
                 let listener = ModelChangeListener(client: readerClient, catalog: catalog, logger: TestDatabase.logger)
@@ -23,7 +24,8 @@ struct ModelChangeListenerTests {
                     group.addTask { try await listener.run() }
                     // Give the listener a moment to LISTEN, then change the models twice.
                     try await Task.sleep(for: .milliseconds(500))
-                    let model = try JSONParser.parse(#"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:A;1","@type":"Interface"}]"#)
+                    let model = try JSONParser.parse(
+                        #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:A;1","@type":"Interface"}]"#)
                     _ = try await writer.add(model)
                     try await writer.delete("dtmi:ex:A;1")
                     var seen: Int64?

@@ -11,7 +11,9 @@ import TwinStore
 public enum TestDatabase {
     /// The admin URL of the test server (`TWINS_TEST_DATABASE_URL`), if configured.
     public static let serverURL: DatabaseURL? = {
-        guard let text = ProcessInfo.processInfo.environment["TWINS_TEST_DATABASE_URL"], !text.isEmpty else { return nil }
+        guard let text = ProcessInfo.processInfo.environment["TWINS_TEST_DATABASE_URL"], !text.isEmpty else {
+            return nil
+        }
         return try? DatabaseURL(text)
     }()
 

@@ -34,15 +34,19 @@ public struct JSONPatchOperation: Sendable, Hashable {
     ///   "Unsupported operation type move. Please provide a valid patch document."
     public static func parseDocument(_ document: JSONValue) throws(JSONPatchError) -> [JSONPatchOperation] {
         guard case .array(let items) = document else {
-            throw patchInvalid("A patch document must be a JSON array of operations, not \(JSONWriter.preview(document)).")
+            throw patchInvalid(
+                "A patch document must be a JSON array of operations, not \(JSONWriter.preview(document)).")
         }
         var operations: [JSONPatchOperation] = []
         operations.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .object(let object) = item else {
-                throw patchInvalid("Operation \(index) of the patch must be an object, not \(JSONWriter.preview(item)).")
+                throw patchInvalid(
+                    "Operation \(index) of the patch must be an object, not \(JSONWriter.preview(item)).")
             }
-            guard let opValue = object["op"] else { throw patchInvalid("Operation \(index) of the patch has no \"op\".") }
+            guard let opValue = object["op"] else {
+                throw patchInvalid("Operation \(index) of the patch has no \"op\".")
+            }
             guard case .string(let op) = opValue else {
                 throw patchInvalid("\"op\" of operation \(index) must be a string, not \(JSONWriter.preview(opValue)).")
             }
@@ -52,7 +56,9 @@ public struct JSONPatchOperation: Sendable, Hashable {
             guard let kind = Kind(rawValue: op.lowercased()) else {
                 throw patchInvalid("Unsupported operation type \(op). Please provide a valid patch document.")
             }
-            guard let pathValue = object["path"] else { throw patchInvalid("Operation \(index) (\(op)) has no \"path\".") }
+            guard let pathValue = object["path"] else {
+                throw patchInvalid("Operation \(index) (\(op)) has no \"path\".")
+            }
             guard case .string(let pathText) = pathValue, let path = JSONPointer(parsing: pathText) else {
                 throw patchInvalid(
                     "\"path\" of operation \(index) (\(op)) must be a JSON Pointer such as \"/property\", not \(JSONWriter.preview(pathValue))."
@@ -99,7 +105,8 @@ public enum JSONPatchApplier {
         displayPath: JSONPointer
     ) throws(JSONPatchError) {
         guard let token = tokens.first else {
-            throw patchInvalid("The path \"\(displayPath)\" designates the whole document, which cannot be patched here.")
+            throw patchInvalid(
+                "The path \"\(displayPath)\" designates the whole document, which cannot be patched here.")
         }
         let last = tokens.count == 1
         switch target {
@@ -162,7 +169,9 @@ public enum JSONPatchApplier {
     }
 
     static func missing(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> JSONPatchError {
-        patchInvalid("Cannot \(kind.rawValue) \"\(path)\": there is no value at that path. Use add to set a value that is not present.")
+        patchInvalid(
+            "Cannot \(kind.rawValue) \"\(path)\": there is no value at that path. Use add to set a value that is not present."
+        )
     }
 
     static func missingParent(_ kind: JSONPatchOperation.Kind, _ path: JSONPointer) -> JSONPatchError {

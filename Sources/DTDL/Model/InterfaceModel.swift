@@ -50,8 +50,10 @@ public final class InterfaceModel: Sendable {
         self.displayName = displayName
         self.description = description
         self.definition = definition
-        self.ownContentNames = ownContentNames
-            ?? Set(properties.keys).union(telemetries.keys).union(relationships.keys).union(components.keys).union(commandNames)
+        self.ownContentNames =
+            ownContentNames
+            ?? Set(properties.keys).union(telemetries.keys).union(relationships.keys).union(components.keys).union(
+                commandNames)
     }
 
     /// Whether this interface is `other` or derives from it.

@@ -41,14 +41,16 @@ enum ADTRestrictions {
         for element in elements {
             switch element.elementClass {
             case .command:
-                issues.add("disallowedType", primary: element.parent?.id, secondary: element.id, property: "contents",
-                           value: "Command", document: element.documentIndex,
-                           detail: "Azure Digital Twins does not support Commands")
+                issues.add(
+                    "disallowedType", primary: element.parent?.id, secondary: element.id, property: "contents",
+                    value: "Command", document: element.documentIndex,
+                    detail: "Azure Digital Twins does not support Commands")
             case .interface where element.parent != nil:
-                issues.add("disallowedType", primary: element.parent?.id, secondary: element.id, value: "Interface",
-                           document: element.documentIndex,
-                           detail: "Azure Digital Twins requires 'extends' and component schemas to reference "
-                               + "top-level Interfaces by DTMI, not define them inline")
+                issues.add(
+                    "disallowedType", primary: element.parent?.id, secondary: element.id, value: "Interface",
+                    document: element.documentIndex,
+                    detail: "Azure Digital Twins requires 'extends' and component schemas to reference "
+                        + "top-level Interfaces by DTMI, not define them inline")
             default: break
             }
         }

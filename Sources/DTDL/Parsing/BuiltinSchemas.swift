@@ -21,7 +21,7 @@ enum BuiltinSchemas {
         }
         for prefix in ["dtmi:dtdl:instance:Schema:", "dtmi:standard:schema:geospatial:"] where text.hasPrefix(prefix) {
             guard let semicolon = text.lastIndex(of: ";"), let iriVersion = Int(text[text.index(after: semicolon)...]),
-                  iriVersion >= 2, iriVersion <= scope.version
+                iriVersion >= 2, iriVersion <= scope.version
             else { return nil }
             let name = String(text[text.index(text.startIndex, offsetBy: prefix.count)..<semicolon])
             return primitive(name, version: scope.version) != nil ? name : nil
@@ -42,11 +42,13 @@ enum BuiltinSchemas {
     }
 
     /// IoT Central `vector`: an object of three doubles.
-    private static let vector = Schema.object(ObjectSchema(
-        id: "dtmi:iotcentral:schema:vector;2",
-        fields: ["x", "y", "z"].map { Field(name: $0, schema: .primitive(.double)) }))
+    private static let vector = Schema.object(
+        ObjectSchema(
+            id: "dtmi:iotcentral:schema:vector;2",
+            fields: ["x", "y", "z"].map { Field(name: $0, schema: .primitive(.double)) }))
     /// IoT Central `geopoint`: latitude, longitude and optional altitude.
-    private static let geopoint = Schema.object(ObjectSchema(
-        id: "dtmi:iotcentral:schema:geopoint;2",
-        fields: ["lat", "lon", "alt"].map { Field(name: $0, schema: .primitive(.double)) }))
+    private static let geopoint = Schema.object(
+        ObjectSchema(
+            id: "dtmi:iotcentral:schema:geopoint;2",
+            fields: ["lat", "lon", "alt"].map { Field(name: $0, schema: .primitive(.double)) }))
 }

@@ -55,4 +55,3 @@ struct ContextScope: Sendable {
         return specifier[..<semicolon]
     }
 }
-

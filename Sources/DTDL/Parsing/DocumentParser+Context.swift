@@ -5,13 +5,15 @@ extension DocumentParser {
     mutating func topScope(_ value: JSONValue, id: String?) -> ContextScope? {
         guard let specifiers = contextSpecifiers(value, id: id) else { return nil }
         if specifiers.isEmpty {
-            issues.add("emptyContext", primary: id, property: "@context", document: document,
-                       detail: "@context is empty; it must include a DTDL context")
+            issues.add(
+                "emptyContext", primary: id, property: "@context", document: document,
+                detail: "@context is empty; it must include a DTDL context")
             return nil
         }
         guard specifiers.contains(where: { $0.hasPrefix("dtmi:dtdl:context;") }) else {
-            issues.add("missingDtdlContext", primary: id, property: "@context", document: document,
-                       detail: "@context must include a DTDL context (dtmi:dtdl:context;2 or dtmi:dtdl:context;3)")
+            issues.add(
+                "missingDtdlContext", primary: id, property: "@context", document: document,
+                detail: "@context must include a DTDL context (dtmi:dtdl:context;2 or dtmi:dtdl:context;3)")
             return nil
         }
         return apply(specifiers, to: nil, id: id)
@@ -40,8 +42,9 @@ extension DocumentParser {
                     return nil
                 }
                 guard case .string(let specifier) = item else {
-                    issues.add("invalidContext", primary: id, property: "@context", value: JSONWriter.string(item),
-                               document: document, detail: "each @context entry must be a context DTMI string")
+                    issues.add(
+                        "invalidContext", primary: id, property: "@context", value: JSONWriter.string(item),
+                        document: document, detail: "each @context entry must be a context DTMI string")
                     return nil
                 }
                 specifiers.append(specifier)
@@ -51,8 +54,9 @@ extension DocumentParser {
             rejectLocalContext(localContext, last: true, specifiers: [])
             return nil
         default:
-            issues.add("invalidContext", primary: id, property: "@context", value: JSONWriter.string(value),
-                       document: document, detail: "@context must be a context DTMI string or an array of them")
+            issues.add(
+                "invalidContext", primary: id, property: "@context", value: JSONWriter.string(value),
+                document: document, detail: "@context must be a context DTMI string or an array of them")
             return nil
         }
     }
@@ -61,8 +65,9 @@ extension DocumentParser {
     /// what is wrong in its definitions, as the .NET parser does.
     private mutating func rejectLocalContext(_ localContext: JSONObject, last: Bool, specifiers: [String]) {
         let version = specifiers.compactMap(ContextScope.dtdlVersion(of:)).last ?? 3
-        issues.add("disallowedLocalContext", restriction: String(version), document: document,
-                   detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
+        issues.add(
+            "disallowedLocalContext", restriction: String(version), document: document,
+            detail: "@context cannot define local terms; use DTDL and extension context DTMIs only")
         if !last {
             issues.add("localContextNotLast", document: document, detail: "a local context must come last in @context")
         }
@@ -72,11 +77,13 @@ extension DocumentParser {
             if term.isEmpty {
                 issues.add("localTermEmpty", document: document, detail: "a local term cannot be empty")
             } else if term.hasPrefix("@") || term.contains(":") {
-                issues.add("localTermInvalid", value: term, document: document,
-                           detail: "'\(term)' cannot be defined as a local term")
+                issues.add(
+                    "localTermInvalid", value: term, document: document,
+                    detail: "'\(term)' cannot be defined as a local term")
             } else if ["dtmi", "http", "https", "urn"].contains(term) {
-                issues.add("localTermSchemePrefix", value: term, document: document,
-                           detail: "'\(term)' is a URI scheme")
+                issues.add(
+                    "localTermSchemePrefix", value: term, document: document,
+                    detail: "'\(term)' is a URI scheme")
             } else if reservedContexts.contains(where: { DTDLContexts.terms(of: $0)?[term] != nil }) {
                 issues.add("localTermReserved", value: term, document: document, detail: "'\(term)' is a DTDL term")
             }
@@ -86,19 +93,22 @@ extension DocumentParser {
             case .string(let iri): target = iri
             case .object(let expanded):
                 guard let idValue = expanded["@id"] else {
-                    issues.add("termDefinitionMissingIdProperty", value: term, document: document,
-                               detail: "the definition of '\(term)' has no @id")
+                    issues.add(
+                        "termDefinitionMissingIdProperty", value: term, document: document,
+                        detail: "the definition of '\(term)' has no @id")
                     continue
                 }
                 guard case .string(let iri) = idValue else {
-                    issues.add("termDefinitionIdPropertyNotString", value: term, document: document,
-                               detail: "the @id of the definition of '\(term)' is not a string")
+                    issues.add(
+                        "termDefinitionIdPropertyNotString", value: term, document: document,
+                        detail: "the @id of the definition of '\(term)' is not a string")
                     continue
                 }
                 target = iri
             default:
-                issues.add("termDefinitionNotStringOrObject", value: term, document: document,
-                           detail: "the definition of '\(term)' must be a string or an object")
+                issues.add(
+                    "termDefinitionNotStringOrObject", value: term, document: document,
+                    detail: "the definition of '\(term)' must be a string or an object")
                 continue
             }
             guard let target else { continue }
@@ -106,12 +116,14 @@ extension DocumentParser {
                 // A prefix definition ends with ':'; anything else must be a DTMI.
                 let checked = target.hasSuffix(":") ? target + "x" : target
                 if IdentifierSyntax.check(checked, requireVersion: false, allowMinor: true, allowSystem: true) != nil {
-                    issues.add("localTermDefinitionInvalidDtmi", value: target, document: document,
-                               detail: "'\(target)' is not a valid DTMI")
+                    issues.add(
+                        "localTermDefinitionInvalidDtmi", value: target, document: document,
+                        detail: "'\(target)' is not a valid DTMI")
                 }
             } else if !target.contains("://") {
-                issues.add("localTermDefinitionInvalidUri", value: target, document: document,
-                           detail: "'\(target)' is not a valid URI")
+                issues.add(
+                    "localTermDefinitionInvalidUri", value: target, document: document,
+                    detail: "'\(target)' is not a valid URI")
             }
         }
     }
@@ -127,8 +139,9 @@ extension DocumentParser {
         var sawDTDL = false
         for specifier in specifiers {
             if specifier.hasPrefix("dtmi:dtdl:context;"), specifier.contains("#") {
-                issues.add("disallowedContextFragment", property: "@context", value: specifier, document: document,
-                           detail: "context '\(specifier)' has a fragment; DTDL context specifiers cannot have one")
+                issues.add(
+                    "disallowedContextFragment", property: "@context", value: specifier, document: document,
+                    detail: "context '\(specifier)' has a fragment; DTDL context specifiers cannot have one")
                 valid = false
                 continue
             }
@@ -163,8 +176,9 @@ extension DocumentParser {
         }
         if pendingIotCentral, valid {
             guard var current = scope, current.version == 2 || !sawExtensionBeforeDTDL(specifiers) else {
-                issues.add("dtdlContextFollowsAffiliate", primary: id, property: "@context", document: document,
-                           detail: "the DTDL context must precede extension contexts")
+                issues.add(
+                    "dtdlContextFollowsAffiliate", primary: id, property: "@context", document: document,
+                    detail: "the DTDL context must precede extension contexts")
                 return nil
             }
             current.extensions.insert(.iotcentral)
@@ -183,32 +197,37 @@ extension DocumentParser {
         var accepted = true
         if sawExtension {
             // At the top level a DTDL context after an extension counts as missing.
-            issues.add(parent == nil ? "missingDtdlContext" : "dtdlContextFollowsAffiliate", primary: id,
-                       property: "@context", value: specifier, document: document,
-                       detail: "the DTDL context must precede extension contexts")
+            issues.add(
+                parent == nil ? "missingDtdlContext" : "dtdlContextFollowsAffiliate", primary: id,
+                property: "@context", value: specifier, document: document,
+                detail: "the DTDL context must precede extension contexts")
             accepted = false
         }
         // Versions 2 to 4 exist; 4 (and 3 under a lower maximum) is refused by configuration.
         guard version >= 2, version <= 4 else {
-            issues.add("unrecognizedContextVersion", property: "@context", value: specifier, document: document,
-                       detail: "DTDL version \(version) does not exist")
+            issues.add(
+                "unrecognizedContextVersion", property: "@context", value: specifier, document: document,
+                detail: "DTDL version \(version) does not exist")
             return false
         }
         let supported = min(3, options.maxDTDLVersion)
         guard version <= options.maxDTDLVersion, version <= 3 else {
-            issues.add("disallowedContextVersion", primary: id, property: "@context", value: specifier,
-                       restriction: String(supported), document: document,
-                       detail: "DTDL version \(version) is not supported (versions 2 to \(supported))")
+            issues.add(
+                "disallowedContextVersion", primary: id, property: "@context", value: specifier,
+                restriction: String(supported), document: document,
+                detail: "DTDL version \(version) is not supported (versions 2 to \(supported))")
             return false
         }
         if let parent, version > parent.version {
-            issues.add("disallowedVersionDefinition", primary: parentIDForContext, property: parentPropertyForContext,
-                       restriction: String(parent.version), document: document,
-                       detail: "an element cannot use a later DTDL version (\(version)) "
-                           + "than its parent (\(parent.version))")
-            issues.add("unrecognizedContextVersion", value: specifier, restriction: String(parent.version),
-                       document: document,
-                       detail: "DTDL version \(version) is not recognised inside a DTDL v\(parent.version) element")
+            issues.add(
+                "disallowedVersionDefinition", primary: parentIDForContext, property: parentPropertyForContext,
+                restriction: String(parent.version), document: document,
+                detail: "an element cannot use a later DTDL version (\(version)) "
+                    + "than its parent (\(parent.version))")
+            issues.add(
+                "unrecognizedContextVersion", value: specifier, restriction: String(parent.version),
+                document: document,
+                detail: "DTDL version \(version) is not recognised inside a DTDL v\(parent.version) element")
             return false
         }
         if var current = scope, parent != nil {
@@ -226,24 +245,29 @@ extension DocumentParser {
     private mutating func reportMalformedContext(_ specifier: String, version: Int) {
         let lenient = IdentifierSyntax.check(specifier, requireVersion: false, allowMinor: true)
         if !specifier.hasPrefix("dtmi:") {
-            issues.add("nonDtmiContextSpecifier", value: specifier, document: document,
-                       detail: "context '\(specifier)' is not a DTMI")
+            issues.add(
+                "nonDtmiContextSpecifier", value: specifier, document: document,
+                detail: "context '\(specifier)' is not a DTMI")
         } else if specifier.contains("#") {
-            issues.add("invalidContextFragment", value: specifier, document: document,
-                       detail: "context '\(specifier)' has a fragment")
+            issues.add(
+                "invalidContextFragment", value: specifier, document: document,
+                detail: "context '\(specifier)' has a fragment")
         } else if lenient != nil {
-            issues.add("invalidContextSpecifier", value: specifier, document: document,
-                       detail: "context '\(specifier)' is not a valid DTMI")
+            issues.add(
+                "invalidContextSpecifier", value: specifier, document: document,
+                detail: "context '\(specifier)' is not a valid DTMI")
         } else {
             // Missing version, or (in DTDL v2) a minor version.
             if version == 2 || !specifier.contains(";") {
                 let minorPart = version == 2 ? " without a minor part" : ""
-                issues.add("invalidContextSpecifierForVersion", value: specifier, restriction: String(version),
-                           document: document, detail: "context '\(specifier)' needs a version\(minorPart)")
+                issues.add(
+                    "invalidContextSpecifierForVersion", value: specifier, restriction: String(version),
+                    document: document, detail: "context '\(specifier)' needs a version\(minorPart)")
             }
             if !specifier.contains(";") {
-                issues.add("missingContextVersion", value: specifier, document: document,
-                           detail: "context '\(specifier)' has no version")
+                issues.add(
+                    "missingContextVersion", value: specifier, document: document,
+                    detail: "context '\(specifier)' has no version")
             }
         }
     }
@@ -261,8 +285,10 @@ extension DocumentParser {
             scope.extensionContexts.append(specifier)
             known.insert(versionless)
         } else if known.contains(versionless)
-            || specifiers.contains(where: { ContextScope.versionless($0) == versionless
-                && ContextScope.knownExtension($0, version: scope.version) != nil })
+            || specifiers.contains(where: {
+                ContextScope.versionless($0) == versionless
+                    && ContextScope.knownExtension($0, version: scope.version) != nil
+            })
         {
             // Another version of an extension already in force adds nothing.
             return true
@@ -272,10 +298,11 @@ extension DocumentParser {
             let knownName = ContextScope.Extension.allCases.contains {
                 versionless == "dtmi:dtdl:extension:\($0.rawValue)"
             }
-            issues.add(knownName ? "unresolvableContextVersion" : "unresolvableContextSpecifier", primary: id,
-                       property: "@context", value: specifier, document: document,
-                       detail: "context '\(specifier)' is not a known extension "
-                           + "and undefined extensions are not allowed")
+            issues.add(
+                knownName ? "unresolvableContextVersion" : "unresolvableContextSpecifier", primary: id,
+                property: "@context", value: specifier, document: document,
+                detail: "context '\(specifier)' is not a known extension "
+                    + "and undefined extensions are not allowed")
             return false
         }
         return true

@@ -13,8 +13,9 @@ extension DocumentParser {
         for (key, value) in object where !key.hasPrefix("@") {
             if orphaned.contains(key) && table[key] == nil {
                 if key == "overrides" { continue }
-                issues.add("noTypeThatAllows", primary: element.id, property: key, document: document,
-                           detail: "no @type of the element allows property '\(key)'")
+                issues.add(
+                    "noTypeThatAllows", primary: element.id, property: key, document: document,
+                    detail: "no @type of the element allows property '\(key)'")
                 continue
             }
             guard let name = canonicalProperty(key, table: table, version: version) else {
@@ -23,21 +24,24 @@ extension DocumentParser {
                 continue
             }
             if !seen.insert(name).inserted {
-                issues.add("duplicatePropertyName", primary: element.id, property: name, document: document,
-                           detail: "property '\(name)' is given twice (as a term and as an IRI)")
+                issues.add(
+                    "duplicatePropertyName", primary: element.id, property: name, document: document,
+                    detail: "property '\(name)' is given twice (as a term and as an IRI)")
                 continue
             }
             if value.isNull {
-                issues.add("propertyValueNull", primary: element.id, property: name, document: document,
-                           detail: "property '\(name)' is null")
+                issues.add(
+                    "propertyValueNull", primary: element.id, property: name, document: document,
+                    detail: "property '\(name)' is null")
                 seen.remove(name)
             }
             parseValue(value, spec: table[name]!, into: element, scope: scope)
         }
         checkCotypeSchemas(element)
         for (name, spec) in table where spec.minCount > 0 && !seen.contains(name) {
-            issues.add(missingCode(spec), primary: element.id, property: name, document: document,
-                       detail: "a \(element.elementClass.rawValue) must have property '\(name)'")
+            issues.add(
+                missingCode(spec), primary: element.id, property: name, document: document,
+                detail: "a \(element.elementClass.rawValue) must have property '\(name)'")
         }
     }
 
@@ -98,20 +102,23 @@ extension DocumentParser {
         case .invalidDTMI: code = "propertyInvalidDtmi"
         case .notDTMINorTerm: code = "propertyNotDtmiNorTerm"
         }
-        issues.add(code, primary: element.id, property: key, restriction: String(version), document: document,
-                   detail: "property '\(key)' is not defined for a \(element.elementClass.rawValue) in DTDL v\(version)")
+        issues.add(
+            code, primary: element.id, property: key, restriction: String(version), document: document,
+            detail: "property '\(key)' is not defined for a \(element.elementClass.rawValue) in DTDL v\(version)")
         // In v3 a property that can never be tolerated also withdraws the tolerance of
         // the element's undefined co-types, as the .NET parser reports.
         if version >= 3, kind == .invalidDTMI || kind == .notDTMINorTerm, !reportedUndefinedTypes {
             reportedUndefinedTypes = true
             for term in types.undefinedTerms {
-                issues.add("typeUndefinedTerm", primary: element.id, value: term, restriction: String(version),
-                           document: document, detail: "@type '\(term)' is not defined in the element's context")
+                issues.add(
+                    "typeUndefinedTerm", primary: element.id, value: term, restriction: String(version),
+                    document: document, detail: "@type '\(term)' is not defined in the element's context")
             }
         }
         if !types.unknownCotype {
-            issues.add(types.inferred ? "inferredTypeDoesNotAllow" : "noTypeThatAllows", primary: element.id,
-                       property: key, document: document, detail: "no @type of the element allows property '\(key)'")
+            issues.add(
+                types.inferred ? "inferredTypeDoesNotAllow" : "noTypeThatAllows", primary: element.id,
+                property: key, document: document, detail: "no @type of the element allows property '\(key)'")
         }
     }
 
@@ -171,16 +178,18 @@ extension DocumentParser {
         case .string(let maxLength, let namePattern):
             parseString(item, property: property, maxLength: maxLength, namePattern: namePattern, into: element)
         case .boolean:
-            guard let literal = representational(
-                item, owner: element.id, property: property, type: .boolean, version: element.version),
+            guard
+                let literal = representational(
+                    item, owner: element.id, property: property, type: .boolean, version: element.version),
                 case .bool(let flag) = literal
             else { return }
             element.booleans[property] = flag
         case .integer(let min, let max):
             parseInteger(item, property: property, min: min, max: max, into: element)
         case .literal:
-            guard let literal = representational(
-                item, owner: element.id, property: property, type: .literal, version: element.version)
+            guard
+                let literal = representational(
+                    item, owner: element.id, property: property, type: .literal, version: element.version)
             else { return }
             element.literal = literal
         case .identifier:
@@ -189,8 +198,9 @@ extension DocumentParser {
             parseInstance(item, spec: spec, allowed: allowed, into: element, scope: scope)
         case .term:
             guard case .string(let term) = item, !term.isEmpty else {
-                issues.add("badDtmiOrTerm", primary: element.id, property: property, value: JSONWriter.string(item),
-                           document: document, detail: "'\(property)' must be a term or an IRI")
+                issues.add(
+                    "badDtmiOrTerm", primary: element.id, property: property, value: JSONWriter.string(item),
+                    document: document, detail: "'\(property)' must be a term or an IRI")
                 return
             }
             element.strings[property] = term
@@ -215,13 +225,15 @@ extension DocumentParser {
         default: datatype = "literal"
         }
         if let max = spec.maxCount, items.count > max {
-            issues.add("\(datatype)MultipleValues", primary: owner, property: property, document: document,
-                       detail: "property '\(property)' takes at most \(max) value(s)")
+            issues.add(
+                "\(datatype)MultipleValues", primary: owner, property: property, document: document,
+                detail: "property '\(property)' takes at most \(max) value(s)")
             return nil
         }
         if items.count < spec.minCount {
-            issues.add("\(datatype)CountBelowMin", primary: owner, property: property, document: document,
-                       detail: "property '\(property)' needs a value")
+            issues.add(
+                "\(datatype)CountBelowMin", primary: owner, property: property, document: document,
+                detail: "property '\(property)' needs a value")
             return nil
         }
         return items.first
@@ -231,17 +243,20 @@ extension DocumentParser {
     private mutating func parseString(
         _ item: JSONValue, property: String, maxLength: Int?, namePattern: Bool, into element: ParsedElement
     ) {
-        guard case .string(let text)? = representational(
-            item, owner: element.id, property: property, type: .string, version: element.version)
+        guard
+            case .string(let text)? = representational(
+                item, owner: element.id, property: property, type: .string, version: element.version)
         else { return }
         if let maxLength, text.utf16.count > maxLength {
-            issues.add("stringTooLong", primary: element.id, property: property, value: text, counts: [maxLength],
-                       document: document, detail: "'\(property)' is longer than \(maxLength) characters")
+            issues.add(
+                "stringTooLong", primary: element.id, property: property, value: text, counts: [maxLength],
+                document: document, detail: "'\(property)' is longer than \(maxLength) characters")
         } else if namePattern && !IdentifierSyntax.isValidName(text) {
-            issues.add("stringInvalid", primary: element.id, property: property, value: text,
-                       restriction: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$", document: document,
-                       detail: "'\(property)' must contain only letters, digits and '_', start with a letter "
-                           + "and end with a letter or digit")
+            issues.add(
+                "stringInvalid", primary: element.id, property: property, value: text,
+                restriction: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$", document: document,
+                detail: "'\(property)' must contain only letters, digits and '_', start with a letter "
+                    + "and end with a letter or digit")
         } else {
             element.strings[property] = text
         }
@@ -251,24 +266,29 @@ extension DocumentParser {
     private mutating func parseInteger(
         _ item: JSONValue, property: String, min: Int64?, max: Int64?, into element: ParsedElement
     ) {
-        guard let literal = representational(
-            item, owner: element.id, property: property, type: .integer, version: element.version),
+        guard
+            let literal = representational(
+                item, owner: element.id, property: property, type: .integer, version: element.version),
             case .integer(let number) = literal
         else { return }
         if let min, let max, min == max, number != min {
-            issues.add("valueNotExact", primary: element.id, property: property, value: String(number),
-                       restriction: String(min), document: document, detail: "'\(property)' must be \(min)")
+            issues.add(
+                "valueNotExact", primary: element.id, property: property, value: String(number),
+                restriction: String(min), document: document, detail: "'\(property)' must be \(min)")
         } else if let min, number < min {
-            issues.add("valueBelowMin", primary: element.id, property: property, value: String(number),
-                       restriction: String(min), document: document, detail: "'\(property)' must be at least \(min)")
+            issues.add(
+                "valueBelowMin", primary: element.id, property: property, value: String(number),
+                restriction: String(min), document: document, detail: "'\(property)' must be at least \(min)")
             if number < 0 {
-                issues.add("valueBelowRange", primary: element.id, property: property, value: String(number),
-                           document: document, detail: "'\(property)' cannot be negative")
+                issues.add(
+                    "valueBelowRange", primary: element.id, property: property, value: String(number),
+                    document: document, detail: "'\(property)' cannot be negative")
             }
         } else if let max, number > max {
             // The .NET parser words an upper bound of a bounded range as out of range.
-            issues.add(min != nil ? "valueAboveRange" : "valueAboveMax", primary: element.id, property: property,
-                       value: String(number), document: document, detail: "'\(property)' must be at most \(max)")
+            issues.add(
+                min != nil ? "valueAboveRange" : "valueAboveMax", primary: element.id, property: property,
+                value: String(number), document: document, detail: "'\(property)' must be at most \(max)")
         } else {
             element.integers[property] = number
         }
@@ -277,16 +297,19 @@ extension DocumentParser {
     /// Reads an unresolved DTMI property (`target`).
     private mutating func parseIdentifier(_ item: JSONValue, property: String, into element: ParsedElement) {
         guard case .string(let identifier) = item else {
-            issues.add("identifierNotString", primary: element.id, property: property, value: JSONWriter.string(item),
-                       document: document, detail: "'\(property)' must be a DTMI string")
+            issues.add(
+                "identifierNotString", primary: element.id, property: property, value: JSONWriter.string(item),
+                document: document, detail: "'\(property)' must be a DTMI string")
             return
         }
-        guard IdentifierSyntax.check(
-            identifier, requireVersion: element.version == 2, allowMinor: element.version >= 3) == nil,
+        guard
+            IdentifierSyntax.check(
+                identifier, requireVersion: element.version == 2, allowMinor: element.version >= 3) == nil,
             identifier.utf8.count <= 2048
         else {
-            issues.add("identifierNotDtmi", primary: element.id, property: property, value: identifier,
-                       document: document, detail: "'\(property)' must be a DTMI")
+            issues.add(
+                "identifierNotDtmi", primary: element.id, property: property, value: identifier,
+                document: document, detail: "'\(property)' must be a DTMI")
             return
         }
         element.strings[property] = identifier
@@ -314,27 +337,33 @@ extension DocumentParser {
         // (class PrimitiveSchema); anything else is of the wrong type.
         let text = item.stringValue
         let primitive = text.flatMap { BuiltinSchemas.term($0, scope: scope) }
-        let knownTerm = text.map {
-            termKind($0, version: element.version) == .irrelevantTerm || $0.hasPrefix("dtmi:")
-        } ?? false
+        let knownTerm =
+            text.map {
+                termKind($0, version: element.version) == .irrelevantTerm || $0.hasPrefix("dtmi:")
+            } ?? false
         if case .object = item {
             issues.add("badType", primary: element.id, property: property, document: document, detail: expected)
         } else if let text, !knownTerm {
-            issues.add("badDtmiOrTerm", primary: element.id, property: property, value: text,
-                       restriction: String(element.version), document: document, detail: "'\(text)' is not a DTDL term")
+            issues.add(
+                "badDtmiOrTerm", primary: element.id, property: property, value: text,
+                restriction: String(element.version), document: document, detail: "'\(text)' is not a DTDL term")
         } else if property == "valueSchema", primitive != nil {
-            issues.add("incorrectPropertyValue", primary: element.id, property: property, value: text,
-                       document: document, detail: expected)
+            issues.add(
+                "incorrectPropertyValue", primary: element.id, property: property, value: text,
+                document: document, detail: expected)
         } else if text != nil {
-            issues.add("badType", primary: element.id, property: property, value: text, document: document,
-                       detail: expected)
+            issues.add(
+                "badType", primary: element.id, property: property, value: text, document: document,
+                detail: expected)
             if spec.minCount > 0 {
-                issues.add("propertyCountBelowMin", primary: element.id, property: property, document: document,
-                           detail: "'\(property)' has no valid value")
+                issues.add(
+                    "propertyCountBelowMin", primary: element.id, property: property, document: document,
+                    detail: "'\(property)' has no valid value")
             }
         } else {
-            issues.add("refNotStringOrObject", primary: element.id, property: property, value: JSONWriter.string(item),
-                       document: document, detail: expected)
+            issues.add(
+                "refNotStringOrObject", primary: element.id, property: property, value: JSONWriter.string(item),
+                document: document, detail: expected)
         }
     }
 
@@ -343,15 +372,18 @@ extension DocumentParser {
         _ item: JSONValue, property: String, unitType: String, into element: ParsedElement, scope: ContextScope
     ) {
         if case .object = item {
-            issues.add("refObjectNotAllowed", primary: element.id, property: property, document: document,
-                       detail: "'unit' must name a unit, not define one")
-            issues.add("objectCountBelowMin", primary: element.id, property: property, counts: [0, 1],
-                       document: document, detail: "'unit' has no valid value")
+            issues.add(
+                "refObjectNotAllowed", primary: element.id, property: property, document: document,
+                detail: "'unit' must name a unit, not define one")
+            issues.add(
+                "objectCountBelowMin", primary: element.id, property: property, counts: [0, 1],
+                document: document, detail: "'unit' has no valid value")
             return
         }
         guard case .string(let written) = item else {
-            issues.add("badDtmiOrTerm", primary: element.id, property: property, value: JSONWriter.string(item),
-                       document: document, detail: "'unit' must be a unit name")
+            issues.add(
+                "badDtmiOrTerm", primary: element.id, property: property, value: JSONWriter.string(item),
+                document: document, detail: "'unit' must be a unit name")
             return
         }
         let term = written.contains(":") ? SemanticVocabulary.term(forIRI: written, scope: scope) ?? written : written
@@ -359,14 +391,17 @@ extension DocumentParser {
             // The .NET parser reports the type against the unit enum, and again against EnumValue
             // when the value is not a unit at all.
             let code = scope.version >= 3 ? "badType" : "notRequiredType"
-            issues.add(code, primary: element.id, property: property, value: written, document: document,
-                       detail: "'\(written)' is not a \(unitType)")
+            issues.add(
+                code, primary: element.id, property: property, value: written, document: document,
+                detail: "'\(written)' is not a \(unitType)")
             if SemanticVocabulary.table(scope)?.unit(named: term) == nil {
-                issues.add(code, primary: element.id, property: property, value: written, document: document,
-                           detail: "'\(written)' is not a unit")
+                issues.add(
+                    code, primary: element.id, property: property, value: written, document: document,
+                    detail: "'\(written)' is not a unit")
             }
-            issues.add("wrongParent", primary: element.id, property: property, value: written, document: document,
-                       detail: "unit '\(written)' is not a \(unitType)")
+            issues.add(
+                "wrongParent", primary: element.id, property: property, value: written, document: document,
+                detail: "unit '\(written)' is not a \(unitType)")
             return
         }
         element.strings[property] = term
@@ -377,7 +412,7 @@ extension DocumentParser {
         if allowed.contains(text) { return text }
         for prefix in ["dtmi:dtdl:instance:Schema:", "dtmi:dtdl:instance:CommandType:"] where text.hasPrefix(prefix) {
             guard let semicolon = text.lastIndex(of: ";"), let termVersion = Int(text[text.index(after: semicolon)...]),
-                  termVersion >= 2, termVersion <= version
+                termVersion >= 2, termVersion <= version
             else { return nil }
             let name = String(text[text.index(text.startIndex, offsetBy: prefix.count)..<semicolon])
             return allowed.contains(name) ? name : nil
@@ -399,8 +434,9 @@ extension DocumentParser {
         for cotype in element.cotypes {
             let secondary = builtin.map { "dtmi:dtdl:instance:Schema:\($0);2" }
             func report(_ code: String, _ detail: String) {
-                issues.add(code, primary: element.id, secondary: secondary, property: "schema", document: document,
-                           detail: detail)
+                issues.add(
+                    code, primary: element.id, secondary: secondary, property: "schema", document: document,
+                    detail: detail)
             }
             switch cotype {
             case "ValueAnnotation", "Override", "Historized": continue
@@ -421,8 +457,10 @@ extension DocumentParser {
                 }
             default:
                 if !(builtin.map(numeric.contains) ?? false) {
-                    report("notRequiredType", "an element with semantic type \(cotype) must have a numeric schema "
-                        + "(double, float, integer or long)")
+                    report(
+                        "notRequiredType",
+                        "an element with semantic type \(cotype) must have a numeric schema "
+                            + "(double, float, integer or long)")
                 }
             }
         }

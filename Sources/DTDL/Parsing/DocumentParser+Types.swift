@@ -93,7 +93,9 @@ extension DocumentParser {
         guard let value else { return untypedElement(slot: slot, site: site) }
         guard let terms = typeTerms(value, id: id) else { return nil }
         if terms.isEmpty {
-            if let inferred = slot.inferred { return TypeInfo(elementClass: inferred, cotypes: [], undefinedCotype: false) }
+            if let inferred = slot.inferred {
+                return TypeInfo(elementClass: inferred, cotypes: [], undefinedCotype: false)
+            }
             issues.add("missingTypeInfo", primary: id, property: "@type", document: document, detail: "@type is empty")
             return nil
         }
@@ -107,8 +109,9 @@ extension DocumentParser {
             return nil
         }
         if scan.semanticCount > 1 {
-            issues.add("conflictingSupplementalTypes", primary: id, property: "@type", document: document,
-                       detail: "an element may have at most one semantic type")
+            issues.add(
+                "conflictingSupplementalTypes", primary: id, property: "@type", document: document,
+                detail: "an element may have at most one semantic type")
             return nil
         }
         // Co-types that cannot apply are reported and dropped; the properties they would bring
@@ -117,9 +120,10 @@ extension DocumentParser {
         var rejected = inapplicableCotypes(cotypes, elementClass: elementClass, version: scope.version, id: id)
         cotypes.removeAll { rejected.contains($0) }
         if cotypes.contains("Override") && !cotypes.contains("ValueAnnotation") {
-            issues.add("missingCocotype", primary: id, value: "Override", restriction: "ValueAnnotation",
-                       type: "Override", document: document,
-                       detail: "co-type Override requires co-type ValueAnnotation")
+            issues.add(
+                "missingCocotype", primary: id, value: "Override", restriction: "ValueAnnotation",
+                type: "Override", document: document,
+                detail: "co-type Override requires co-type ValueAnnotation")
             cotypes.removeAll { $0 == "Override" }
             rejected.append("Override")
         }
@@ -134,11 +138,13 @@ extension DocumentParser {
             return TypeInfo(elementClass: inferred, cotypes: [], undefinedCotype: false, inferred: true)
         }
         if site.topLevel {
-            issues.add("typeNotRootable", primary: site.id, document: document,
-                       detail: "the top-level element has no @type")
+            issues.add(
+                "typeNotRootable", primary: site.id, document: document,
+                detail: "the top-level element has no @type")
         }
-        issues.add("badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
-                   document: document, detail: "the element has no @type")
+        issues.add(
+            "badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
+            document: document, detail: "the element has no @type")
         return nil
     }
 
@@ -150,16 +156,18 @@ extension DocumentParser {
             var terms: [String] = []
             for item in items {
                 guard case .string(let term) = item else {
-                    issues.add("classNotString", primary: id, property: "@type", value: JSONWriter.string(item),
-                               document: document, detail: "each @type entry must be a string")
+                    issues.add(
+                        "classNotString", primary: id, property: "@type", value: JSONWriter.string(item),
+                        document: document, detail: "each @type entry must be a string")
                     return nil
                 }
                 terms.append(term)
             }
             return terms
         default:
-            issues.add("classNotString", primary: id, property: "@type", value: JSONWriter.string(value),
-                       document: document, detail: "@type must be a string or an array of strings")
+            issues.add(
+                "classNotString", primary: id, property: "@type", value: JSONWriter.string(value),
+                document: document, detail: "@type must be a string or an array of strings")
             return nil
         }
     }
@@ -187,19 +195,21 @@ extension DocumentParser {
         let version = scope.version
         if let named = ElementClass.named(term, version: version) ?? materialIRI(term, version: version) {
             if let material = scan.material, material != named {
-                issues.add("multipleMaterialTypes", primary: site.id, property: "@type", value: term,
-                           document: document,
-                           detail: "@type names two element classes (\(material.rawValue), \(named.rawValue))")
+                issues.add(
+                    "multipleMaterialTypes", primary: site.id, property: "@type", value: term,
+                    document: document,
+                    detail: "@type names two element classes (\(material.rawValue), \(named.rawValue))")
                 scan.valid = false
             }
             scan.material = named
             return true
         }
         if scan.material != nil || terms.contains(where: { ElementClass.named($0, version: version) != nil }),
-           Self.abstractSupplementalTypes.contains(term)
+            Self.abstractSupplementalTypes.contains(term)
         {
-            issues.add("abstractSupplementalType", primary: site.id, value: term, type: term, document: document,
-                       detail: "'\(term)' is an abstract type and cannot co-type an element")
+            issues.add(
+                "abstractSupplementalType", primary: site.id, value: term, type: term, document: document,
+                detail: "'\(term)' is an abstract type and cannot co-type an element")
             scan.valid = false
             return true
         }
@@ -231,13 +241,15 @@ extension DocumentParser {
     /// Reports a `@type` term that names an abstract or built-in class, which no element can have.
     private mutating func reportNonMaterialClass(_ term: String, site: TypeSite) {
         if site.topLevel {
-            issues.add("typeNotRootable", primary: site.id, value: term, document: document,
-                       detail: "a top-level element must be an Interface")
+            issues.add(
+                "typeNotRootable", primary: site.id, value: term, document: document,
+                detail: "a top-level element must be an Interface")
             return
         }
-        issues.add("badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary,
-                   property: site.property ?? "@type", value: term, document: document,
-                   detail: "'\(term)' is not a class a model element can have")
+        issues.add(
+            "badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary,
+            property: site.property ?? "@type", value: term, document: document,
+            detail: "'\(term)' is not a class a model element can have")
     }
 
     /// Reports a `@type` term that names a unit type (`LengthUnit`), which cannot type an element.
@@ -245,16 +257,19 @@ extension DocumentParser {
         _ term: String, of terms: [String], material: ElementClass?, version: Int, site: TypeSite
     ) {
         if version == 2, material != nil || terms.contains(where: { ElementClass.named($0, version: version) != nil }) {
-            issues.add("multipleMaterialTypes", primary: site.id, value: "\(material?.rawValue ?? "element") and Unit",
-                       document: document, detail: "'\(term)' is a unit type, which cannot co-type an element")
+            issues.add(
+                "multipleMaterialTypes", primary: site.id, value: "\(material?.rawValue ?? "element") and Unit",
+                document: document, detail: "'\(term)' is a unit type, which cannot co-type an element")
         } else if version >= 3 {
             let namesMaterial = terms.contains { ElementClass.named($0, version: version) != nil }
-            issues.add(namesMaterial ? "typeIrrelevantDtmiOrTerm" : "typeUndefinedTerm", primary: site.id, value: term,
-                       restriction: String(version), document: document,
-                       detail: "'\(term)' is a unit type, which cannot co-type an element")
+            issues.add(
+                namesMaterial ? "typeIrrelevantDtmiOrTerm" : "typeUndefinedTerm", primary: site.id, value: term,
+                restriction: String(version), document: document,
+                detail: "'\(term)' is a unit type, which cannot co-type an element")
         }
-        issues.add("badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
-                   value: term, document: document, detail: "'\(term)' is a unit type, not an element class")
+        issues.add(
+            "badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
+            value: term, document: document, detail: "'\(term)' is a unit type, not an element class")
     }
 
     /// Records an unrecognised co-type: tolerated, or reported by what kind of term it is.
@@ -287,38 +302,45 @@ extension DocumentParser {
         case .undefinedTerm: code = "typeUndefinedTerm"
         case .dtmi, .irrelevantTerm: code = "typeIrrelevantDtmiOrTerm"
         }
-        issues.add(code, primary: id, value: term, restriction: String(version), document: document,
-                   detail: "@type '\(term)' is not defined in the element's context")
+        issues.add(
+            code, primary: id, value: term, restriction: String(version), document: document,
+            detail: "@type '\(term)' is not defined in the element's context")
     }
 
     /// Reports `@type` terms that name no material class (with the undefined terms v2 tolerated).
     private mutating func reportNoElementClass(_ terms: [String], scope: ContextScope, site: TypeSite) {
         let version = scope.version
         // Without a class, tolerated undefined co-types are reported too.
-        for term in terms where !term.contains(":") && termKind(term, version: version, scope: scope) == .undefinedTerm
+        for term in terms
+        where !term.contains(":") && termKind(term, version: version, scope: scope) == .undefinedTerm
             && SemanticVocabulary.unitType(ofSemanticType: term, scope: scope) == nil && AdjunctType.lookup(term) == nil
             && version == 2
         {
-            issues.add("typeUndefinedTerm", primary: site.id, value: term, restriction: String(version),
-                       document: document, detail: "@type '\(term)' is not defined in the element's context")
+            issues.add(
+                "typeUndefinedTerm", primary: site.id, value: term, restriction: String(version),
+                document: document, detail: "@type '\(term)' is not defined in the element's context")
         }
         if site.topLevel {
-            issues.add("typeNotRootable", primary: site.id, document: document,
-                       detail: "@type names no DTDL element class")
+            issues.add(
+                "typeNotRootable", primary: site.id, document: document,
+                detail: "@type names no DTDL element class")
         }
-        issues.add("badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
-                   document: document, detail: "@type names no DTDL element class")
+        issues.add(
+            "badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
+            document: document, detail: "@type names no DTDL element class")
     }
 
     /// Reports an element whose class the slot (or the top level) does not allow.
     private mutating func reportClassNotAllowed(_ elementClass: ElementClass, slot: PropertySpec.Slot, site: TypeSite) {
         let expected = slot.classes.map(\.rawValue).sorted().joined(separator: ", ")
         let topLevel = site.topLevel
-        issues.add(topLevel ? "typeNotRootable" : "badType", primary: topLevel ? site.id : site.parentID,
-                   secondary: topLevel ? nil : site.id, property: topLevel ? nil : site.property,
-                   value: elementClass.rawValue, document: document,
-                   detail: topLevel ? "a top-level element must be an Interface"
-                       : "an element of class \(elementClass.rawValue) is not allowed here (expected \(expected))")
+        issues.add(
+            topLevel ? "typeNotRootable" : "badType", primary: topLevel ? site.id : site.parentID,
+            secondary: topLevel ? nil : site.id, property: topLevel ? nil : site.property,
+            value: elementClass.rawValue, document: document,
+            detail: topLevel
+                ? "a top-level element must be an Interface"
+                : "an element of class \(elementClass.rawValue) is not allowed here (expected \(expected))")
     }
 
     /// The co-types that cannot apply to an element of this class and version (reported).
@@ -339,13 +361,15 @@ extension DocumentParser {
                     if version == 2 && cotype == "Historized" { notApplicable = true }
                     // The .NET parser also reports the version for MapValue, Field and CommandResponse
                     // (classes whose v2 counterparts differ), but not for Command or CommandRequest.
-                    wrongVersion = version == 2 && elementClass != .command
+                    wrongVersion =
+                        version == 2 && elementClass != .command
                         || notApplicable && [.mapValue, .field, .commandResponse].contains(elementClass)
                     // A v3 adjunct type on the wrong content class is reported, yet its rules still apply.
                     if notApplicable && !wrongVersion && (elementClass == .property || elementClass == .telemetry) {
-                        issues.add("invalidCotype", primary: id, value: cotype, restriction: "Property or Telemetry",
-                                   type: cotype, document: document,
-                                   detail: "co-type '\(cotype)' cannot apply to a \(elementClass.rawValue)")
+                        issues.add(
+                            "invalidCotype", primary: id, value: cotype, restriction: "Property or Telemetry",
+                            type: cotype, document: document,
+                            detail: "co-type '\(cotype)' cannot apply to a \(elementClass.rawValue)")
                         continue
                     }
                 }
@@ -353,13 +377,15 @@ extension DocumentParser {
                 notApplicable = !elementClass.acceptsSemanticType(version: version)
             }
             if notApplicable {
-                issues.add("invalidCotype", primary: id, value: cotype, restriction: "Property or Telemetry",
-                           type: cotype, document: document,
-                           detail: "co-type '\(cotype)' cannot apply to a \(elementClass.rawValue)")
+                issues.add(
+                    "invalidCotype", primary: id, value: cotype, restriction: "Property or Telemetry",
+                    type: cotype, document: document,
+                    detail: "co-type '\(cotype)' cannot apply to a \(elementClass.rawValue)")
             }
             if wrongVersion {
-                issues.add("invalidCotypeVersion", primary: id, value: cotype, document: document,
-                           detail: "co-type '\(cotype)' cannot apply to a DTDL v\(version) element")
+                issues.add(
+                    "invalidCotypeVersion", primary: id, value: cotype, document: document,
+                    detail: "co-type '\(cotype)' cannot apply to a DTDL v\(version) element")
             }
             if notApplicable || wrongVersion { rejected.append(cotype) }
         }

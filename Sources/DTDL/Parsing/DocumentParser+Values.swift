@@ -48,13 +48,15 @@ extension DocumentParser {
         let datatype = type == .literal ? "literal" : type.xsd
         let capitalized = datatype.prefix(1).uppercased() + datatype.dropFirst()
         func bad(_ code: String, _ detail: String, _ value: JSONValue? = nil) -> JSONValue? {
-            issues.add(code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
-                       document: document, detail: detail)
+            issues.add(
+                code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
+                document: document, detail: detail)
             return nil
         }
         guard case .object(let object) = item else {
-            return bad(type == .literal ? "literalNotValid" : "\(datatype)Not\(capitalized)",
-                       "'\(property)' must be a \(type == .literal ? "string or integer" : datatype)", item)
+            return bad(
+                type == .literal ? "literalNotValid" : "\(datatype)Not\(capitalized)",
+                "'\(property)' must be a \(type == .literal ? "string or integer" : datatype)", item)
         }
         let noValue = "the value object of '\(property)' has no @value"
         // v2 tolerates other keywords in value objects, but never @id, @context or @graph.
@@ -77,7 +79,9 @@ extension DocumentParser {
         guard let literal = object["@value"] else { return bad("\(datatype)ObjectNoValue", noValue) }
         if type == .literal, let declared = (object["@type"]?.arrayValue?.first ?? object["@type"])?.stringValue {
             // A typed literal must match its own @type before it can match the property.
-            let declaredName = declared.hasPrefix("xsd:") ? String(declared.dropFirst(4))
+            let declaredName =
+                declared.hasPrefix("xsd:")
+                ? String(declared.dropFirst(4))
                 : declared.hasPrefix("http://www.w3.org/2001/XMLSchema#") ? String(declared.dropFirst(33)) : declared
             let matches: Bool
             switch (declaredName, literal) {
@@ -86,14 +90,16 @@ extension DocumentParser {
             }
             if !matches, ["string", "integer", "boolean"].contains(declaredName) {
                 let capitalizedName = declaredName.prefix(1).uppercased() + declaredName.dropFirst()
-                _ = bad("\(declaredName)ValueNot\(capitalizedName)",
-                        "the @value of '\(property)' is not a \(declaredName)", literal)
+                _ = bad(
+                    "\(declaredName)ValueNot\(capitalizedName)",
+                    "the @value of '\(property)' is not a \(declaredName)", literal)
                 return bad("literalNotValid", "'\(property)' must be a string or an integer", literal)
             }
         }
         guard type.accepts(literal) else {
-            return bad(type == .literal ? "literalNotValid" : "\(datatype)ValueNot\(capitalized)",
-                       "the @value of '\(property)' must be a \(datatype)", literal)
+            return bad(
+                type == .literal ? "literalNotValid" : "\(datatype)ValueNot\(capitalized)",
+                "the @value of '\(property)' must be a \(datatype)", literal)
         }
         if let typeValue = object["@type"] {
             var types: [JSONValue] = [typeValue]
@@ -102,13 +108,15 @@ extension DocumentParser {
                 return bad("literalTypeNotSingular", "the value object of '\(property)' must have one @type", typeValue)
             }
             let expected = type == .literal ? (literal.stringValue != nil ? "string" : "integer") : datatype
-            let typeMatches = types[0].stringValue == "xsd:\(expected)"
+            let typeMatches =
+                types[0].stringValue == "xsd:\(expected)"
                 || types[0].stringValue == "http://www.w3.org/2001/XMLSchema#\(expected)"
             if !typeMatches {
                 let reported = type == .literal ? expected : datatype
                 let capitalizedReported = reported.prefix(1).uppercased() + reported.dropFirst()
-                return bad("\(reported)TypeNot\(capitalizedReported)",
-                           "the @type of the value of '\(property)' must be xsd:\(expected)", typeValue)
+                return bad(
+                    "\(reported)TypeNot\(capitalizedReported)",
+                    "the @type of the value of '\(property)' must be xsd:\(expected)", typeValue)
             }
         }
         return literal
@@ -121,29 +129,33 @@ extension DocumentParser {
     ) -> [String: String]? {
         var strings: [String: String] = [:]
         func bad(_ code: String, _ detail: String, _ value: JSONValue? = nil) -> [String: String]? {
-            issues.add(code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
-                       document: document, detail: detail)
+            issues.add(
+                code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
+                document: document, detail: detail)
             return nil
         }
         switch value {
         case .string(let text): strings["en"] = text
         case .object(let object):
             if object["@value"] != nil, object["@language"] != nil, object.keys.allSatisfy({ $0.hasPrefix("@") }) {
-                return bad("langTagValueInLangMap",
-                           "'\(property)' is a value object; write a string or a language map {\"en\": \"...\"}")
+                return bad(
+                    "langTagValueInLangMap",
+                    "'\(property)' is a value object; write a string or a language map {\"en\": \"...\"}")
             }
             for (language, entry) in object {
                 guard !language.hasPrefix("@") else {
-                    issues.add("langMapObjKeyword", primary: owner, property: property, value: language,
-                               document: document, detail: "a language map cannot hold keyword \(language)")
+                    issues.add(
+                        "langMapObjKeyword", primary: owner, property: property, value: language,
+                        document: document, detail: "a language map cannot hold keyword \(language)")
                     return nil
                 }
                 guard IdentifierSyntax.isLanguageTag(language) else {
                     return bad("langStringInvalidCode", "'\(language)' is not a language code")
                 }
                 if case .object(let valueObject) = entry, valueObject["@value"] != nil {
-                    return bad("langTagValueInLangMap",
-                               "a language map value must be a plain string, not a value object", entry)
+                    return bad(
+                        "langTagValueInLangMap",
+                        "a language map value must be a plain string, not a value object", entry)
                 }
                 guard case .string(let text) = entry else {
                     return bad("langStringValueNotString", "language map values must be strings", entry)
@@ -172,8 +184,9 @@ extension DocumentParser {
     ) -> [String: String]? {
         var strings: [String: String] = [:]
         func bad(_ code: String, _ detail: String, _ value: JSONValue? = nil) -> [String: String]? {
-            issues.add(code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
-                       document: document, detail: detail)
+            issues.add(
+                code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
+                document: document, detail: detail)
             return nil
         }
         func put(_ language: String, _ text: String) -> Bool {
@@ -188,7 +201,8 @@ extension DocumentParser {
                     return bad("langStringElementCodeNotUnique", "two values for one language")
                 }
             case .object(let object):
-                for (key, _) in object where key != "@value" && key != "@language"
+                for (key, _) in object
+                where key != "@value" && key != "@language"
                     && (version >= 3 || !key.hasPrefix("@") || key == "@id" || key == "@context" || key == "@graph")
                 {
                     switch key {
@@ -211,8 +225,9 @@ extension DocumentParser {
                     return bad("langStringElementNoValue", "a localized value needs a string @value")
                 }
                 guard case .string(let text) = rawValue else {
-                    return bad("langStringElementValueNotString", "@value of a localized value must be a string",
-                               rawValue)
+                    return bad(
+                        "langStringElementValueNotString", "@value of a localized value must be a string",
+                        rawValue)
                 }
                 var language = "en"
                 if let languageValue = object["@language"] {
@@ -229,8 +244,9 @@ extension DocumentParser {
                     return bad("langStringElementCodeNotUnique", "two values for one language")
                 }
             default:
-                return bad("langStringElementNotStringOrObject", "a localized value must be a string or a value object",
-                           item)
+                return bad(
+                    "langStringElementNotStringOrObject", "a localized value must be a string or a value object",
+                    item)
             }
         }
         return strings
@@ -244,14 +260,16 @@ extension DocumentParser {
         let property = spec.name
         let items = values(value)
         if let max = spec.maxCount, items.count > max {
-            issues.add(max == 1 ? "objectMultipleValues" : "objectCountAboveMax", primary: element.id,
-                       property: property, value: String(items.count), document: document,
-                       detail: "'\(property)' has \(items.count) values; at most \(max) are allowed")
+            issues.add(
+                max == 1 ? "objectMultipleValues" : "objectCountAboveMax", primary: element.id,
+                property: property, value: String(items.count), document: document,
+                detail: "'\(property)' has \(items.count) values; at most \(max) are allowed")
             return
         }
         if items.count < spec.minCount {
-            issues.add("objectCountBelowMin", primary: element.id, property: property, document: document,
-                       detail: "'\(property)' needs at least \(spec.minCount) value(s)")
+            issues.add(
+                "objectCountBelowMin", primary: element.id, property: property, document: document,
+                detail: "'\(property)' needs at least \(spec.minCount) value(s)")
             return
         }
         var children = ChildValues()
@@ -261,25 +279,28 @@ extension DocumentParser {
                 parseChildReference(text, property: property, slot: slot, of: element, scope: scope, into: &children)
             case .object(let object) where object.count == 1 && object["@id"] != nil:
                 // A JSON-LD node reference `{"@id": ...}` is not DTDL: references are plain DTMI strings.
-                issues.add("idReference", primary: element.id, property: property,
-                           value: object["@id"]?.stringValue ?? JSONWriter.string(object["@id"]!), document: document,
-                           detail: "'\(property)' must refer to an element by its DTMI as a string, "
-                               + "not as {\"@id\": ...}")
+                issues.add(
+                    "idReference", primary: element.id, property: property,
+                    value: object["@id"]?.stringValue ?? JSONWriter.string(object["@id"]!), document: document,
+                    detail: "'\(property)' must refer to an element by its DTMI as a string, "
+                        + "not as {\"@id\": ...}")
             case .object(let object):
                 parseInlineChild(
                     object, index: index, spec: spec, slot: slot, of: element, scope: scope, into: &children)
             default:
-                issues.add("refNotStringOrObject", primary: element.id, property: property,
-                           value: JSONWriter.string(item), document: document,
-                           detail: "'\(property)' values must be DTMIs, terms or element objects")
+                issues.add(
+                    "refNotStringOrObject", primary: element.id, property: property,
+                    value: JSONWriter.string(item), document: document,
+                    detail: "'\(property)' values must be DTMIs, terms or element objects")
                 children.failures += 1
             }
         }
         let references = children.references
         if children.failures > 0, references.count < spec.minCount {
-            issues.add("objectCountBelowMin", primary: element.id, property: property,
-                       counts: [references.count, spec.minCount], document: document,
-                       detail: "'\(property)' has no valid value")
+            issues.add(
+                "objectCountBelowMin", primary: element.id, property: property,
+                counts: [references.count, spec.minCount], document: document,
+                detail: "'\(property)' has no valid value")
         }
         element.children[property, default: []].append(contentsOf: references)
     }
@@ -293,25 +314,28 @@ extension DocumentParser {
         if slot.primitives, let term = BuiltinSchemas.term(text, scope: scope) {
             children.references.append(.builtin(term))
         } else if slot.primitives, scope.extensions.contains(.quantitativeTypes),
-                  SemanticVocabulary.unitEnumSchema(text, scope: scope) != nil
+            SemanticVocabulary.unitEnumSchema(text, scope: scope) != nil
         {
             children.references.append(.builtin(text))
         } else if IdentifierSyntax.check(text, requireVersion: version == 2, allowMinor: version >= 3) == nil {
             if IdentifierSyntax.isReserved(text) || text.hasPrefix("dtmi:iotcentral:") {
-                issues.add("undefinedReservedId", primary: element.id, secondary: text, property: property,
-                           document: document, detail: "'\(text)' uses a reserved prefix but is not defined by DTDL")
+                issues.add(
+                    "undefinedReservedId", primary: element.id, secondary: text, property: property,
+                    document: document, detail: "'\(text)' uses a reserved prefix but is not defined by DTDL")
                 children.failures += 1
             } else {
                 children.references.append(.id(text))
             }
         } else if ElementClass.named(text, version: version) != nil || ElementClass.nonMaterialTerms.contains(text) {
             // A class name where an element or a reference is expected.
-            issues.add("badType", primary: element.id, property: property, value: text, document: document,
-                       detail: "'\(text)' is a class, not a schema or an element reference")
+            issues.add(
+                "badType", primary: element.id, property: property, value: text, document: document,
+                detail: "'\(text)' is a class, not a schema or an element reference")
         } else {
-            issues.add("badDtmiOrTerm", primary: element.id, property: property, value: text,
-                       restriction: String(version), document: document,
-                       detail: "'\(text)' is neither a DTMI nor a DTDL term allowed in '\(property)'")
+            issues.add(
+                "badDtmiOrTerm", primary: element.id, property: property, value: text,
+                restriction: String(version), document: document,
+                detail: "'\(text)' is neither a DTMI nor a DTDL term allowed in '\(property)'")
             children.failures += 1
         }
     }
@@ -332,8 +356,9 @@ extension DocumentParser {
                 // Without a name (or an @id), an element of a plural property has no id to
                 // synthesise. (A missing or malformed name is reported on the element itself.)
                 if nameValue == nil, object["@id"] == nil {
-                    issues.add("missingDtmiSegPropertyValue", primary: element.id, property: property,
-                               document: document, detail: "an element of '\(property)' needs a 'name' (or an @id)")
+                    issues.add(
+                        "missingDtmiSegPropertyValue", primary: element.id, property: property,
+                        document: document, detail: "an element of '\(property)' needs a 'name' (or an @id)")
                     return
                 }
                 segment += ":__" + String(index)
@@ -349,8 +374,9 @@ extension DocumentParser {
             segment += ":__" + name
         }
         let synthetic = IdentifierSyntax.child(of: element.id, segment: segment)
-        guard let child = parseElement(
-            object, scope: scope, slot: slot, property: property, parentID: element.id, synthetic: synthetic)
+        guard
+            let child = parseElement(
+                object, scope: scope, slot: slot, property: property, parentID: element.id, synthetic: synthetic)
         else {
             // A missing @id is the whole story; other failures also leave the property short.
             if issues.issues.last?.validationID.hasSuffix(":missingRequiredId") != true { children.failures += 1 }
@@ -359,13 +385,15 @@ extension DocumentParser {
         child.parent = element
         let redefinition = child.explicitId && !children.ids.insert(child.id).inserted
         if spec.plural, !redefinition, let name = child.name, !children.names.insert(name).inserted {
-            issues.add("nonUniquePropertyValue", primary: element.id, secondary: child.id, property: property,
-                       value: name, document: document, detail: "name '\(name)' is used twice in '\(property)'")
+            issues.add(
+                "nonUniquePropertyValue", primary: element.id, secondary: child.id, property: property,
+                value: name, document: document, detail: "name '\(name)' is used twice in '\(property)'")
         }
         if child.elementClass == .enumValue, let literal = child.literal, !children.literals.insert(literal).inserted {
-            issues.add("nonUniquePropertyValue", primary: element.id, secondary: child.id, property: "enumValue",
-                       value: JSONWriter.string(literal), document: document,
-                       detail: "enumValue \(JSONWriter.string(literal)) is used twice")
+            issues.add(
+                "nonUniquePropertyValue", primary: element.id, secondary: child.id, property: "enumValue",
+                value: JSONWriter.string(literal), document: document,
+                detail: "enumValue \(JSONWriter.string(literal)) is used twice")
         }
         children.references.append(.element(child))
     }

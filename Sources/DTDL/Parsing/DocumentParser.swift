@@ -35,14 +35,18 @@ struct DocumentParser {
         case .object(let object): parseTopLevel(object)
         case .array(let items):
             for item in items {
-                if case .object(let object) = item { parseTopLevel(object) } else {
-                    issues.add("notJsonObject", value: JSONWriter.string(item), document: index,
-                               detail: "a top-level array may only hold JSON objects")
+                if case .object(let object) = item {
+                    parseTopLevel(object)
+                } else {
+                    issues.add(
+                        "notJsonObject", value: JSONWriter.string(item), document: index,
+                        detail: "a top-level array may only hold JSON objects")
                 }
             }
         default:
-            issues.add("notJsonObject", value: JSONWriter.string(value), document: index,
-                       detail: "a document must be a JSON object or an array of objects")
+            issues.add(
+                "notJsonObject", value: JSONWriter.string(value), document: index,
+                detail: "a document must be a JSON object or an array of objects")
         }
     }
 
@@ -60,8 +64,9 @@ struct DocumentParser {
             return
         }
         guard let context = object["@context"] else {
-            issues.add("missingContext", primary: object["@id"]?.stringValue, document: document,
-                       detail: "a top-level element must have @context with a DTDL context (dtmi:dtdl:context;2 or ;3)")
+            issues.add(
+                "missingContext", primary: object["@id"]?.stringValue, document: document,
+                detail: "a top-level element must have @context with a DTDL context (dtmi:dtdl:context;2 or ;3)")
             return
         }
         guard let scope = topScope(context, id: object["@id"]?.stringValue) else { return }
@@ -90,15 +95,17 @@ struct DocumentParser {
         if let identifier = given?.stringValue { declaredIDs.insert(identifier) }
         let label = given?.stringValue ?? synthetic ?? "element"
         if !topLevel, let context = object["@context"] {
-            guard let nested = nestedScope(
-                context, parent: parentScope, id: label, parentID: parentID, property: property)
+            guard
+                let nested = nestedScope(
+                    context, parent: parentScope, id: label, parentID: parentID, property: property)
             else { return nil }
             scope = nested
             if scope.version < parentScope.version && !slot.earlierVersion {
-                issues.add("disallowedVersionDefinition", primary: parentID, secondary: label, property: property,
-                           restriction: String(parentScope.version), document: document,
-                           detail: "a DTDL v\(scope.version) element cannot appear in '\(property ?? "")' "
-                               + "of a DTDL v\(parentScope.version) element")
+                issues.add(
+                    "disallowedVersionDefinition", primary: parentID, secondary: label, property: property,
+                    restriction: String(parentScope.version), document: document,
+                    detail: "a DTDL v\(scope.version) element cannot appear in '\(property ?? "")' "
+                        + "of a DTDL v\(parentScope.version) element")
                 return nil
             }
         }
@@ -107,16 +114,19 @@ struct DocumentParser {
             topLevel: topLevel)
         // A malformed @id is reported alone, before the types.
         if case .string(let identifier)? = given, !identifier.isEmpty,
-           IdentifierSyntax.check(identifier, requireVersion: scope.version == 2, allowMinor: scope.version >= 3) != nil
+            IdentifierSyntax.check(identifier, requireVersion: scope.version == 2, allowMinor: scope.version >= 3)
+                != nil
         {
-            issues.add("invalidId", primary: parentID, property: property ?? "@id", value: identifier,
-                       restriction: String(scope.version), document: document,
-                       detail: "@id '\(identifier)' is not a valid DTMI for DTDL v\(scope.version)")
+            issues.add(
+                "invalidId", primary: parentID, property: property ?? "@id", value: identifier,
+                restriction: String(scope.version), document: document,
+                detail: "@id '\(identifier)' is not a valid DTMI for DTDL v\(scope.version)")
             return nil
         }
-        guard let typeInfo = resolveTypes(
-            object["@type"], scope: scope, slot: slot, id: label, topLevel: topLevel, parentID: parentID,
-            property: property)
+        guard
+            let typeInfo = resolveTypes(
+                object["@type"], scope: scope, slot: slot, id: label, topLevel: topLevel, parentID: parentID,
+                property: property)
         else {
             return nil
         }
@@ -126,18 +136,21 @@ struct DocumentParser {
         var explicit = false
         if let given {
             guard case .string(let identifier) = given, !identifier.isEmpty else {
-                issues.add("idNotString", primary: parentID, property: property, value: JSONWriter.string(given),
-                           document: document, detail: "@id must be a string holding a DTMI")
+                issues.add(
+                    "idNotString", primary: parentID, property: property, value: JSONWriter.string(given),
+                    document: document, detail: "@id must be a string holding a DTMI")
                 return nil
             }
-            guard checkIdentifier(
-                identifier, elementClass: elementClass, scope: scope, owner: parentID, property: property)
+            guard
+                checkIdentifier(
+                    identifier, elementClass: elementClass, scope: scope, owner: parentID, property: property)
             else { return nil }
             id = identifier
             explicit = true
         } else if slot.inlineNeedsId || topLevel {
-            issues.add("missingRequiredId", primary: parentID, property: property, document: document,
-                       detail: "an element of class \(elementClass.rawValue) in '\(property ?? "")' must have an @id")
+            issues.add(
+                "missingRequiredId", primary: parentID, property: property, document: document,
+                detail: "an element of class \(elementClass.rawValue) in '\(property ?? "")' must have an @id")
             return nil
         } else {
             id = synthetic ?? "dtmi:unknown:_element;1"
@@ -155,13 +168,15 @@ struct DocumentParser {
     private mutating func reportDisallowedKeywords(
         _ object: JSONObject, version: Int, label: String, parentID: String?, property: String?, topLevel: Bool
     ) {
-        for (keyword, _) in object where keyword.hasPrefix("@") && keyword != "@id" && keyword != "@type"
+        for (keyword, _) in object
+        where keyword.hasPrefix("@") && keyword != "@id" && keyword != "@type"
             && keyword != "@context" && (version >= 3 || keyword == "@graph")
         {
             let code = (topLevel ? "topLevel" : "") + (keyword == "@graph" ? "GraphDisallowed" : "KeywordDisallowed")
-            issues.add(topLevel ? code : code.prefix(1).lowercased() + code.dropFirst(),
-                       primary: topLevel ? label : parentID, property: topLevel ? nil : property, value: keyword,
-                       document: document, detail: "keyword '\(keyword)' is not allowed in a DTDL element")
+            issues.add(
+                topLevel ? code : code.prefix(1).lowercased() + code.dropFirst(),
+                primary: topLevel ? label : parentID, property: topLevel ? nil : property, value: keyword,
+                document: document, detail: "keyword '\(keyword)' is not allowed in a DTDL element")
         }
     }
 
@@ -173,16 +188,18 @@ struct DocumentParser {
         if IdentifierSyntax.isReserved(identifier)
             || scope.extensions.contains(.iotcentral) && identifier.hasPrefix("dtmi:iotcentral:")
         {
-            issues.add("reservedId", primary: identifier, value: identifier, restriction: "dtmi:dtdl:, dtmi:standard:",
-                       document: document,
-                       detail: "@id '\(identifier)' uses a prefix reserved by DTDL (dtmi:dtdl:, dtmi:standard:)")
+            issues.add(
+                "reservedId", primary: identifier, value: identifier, restriction: "dtmi:dtdl:, dtmi:standard:",
+                document: document,
+                detail: "@id '\(identifier)' uses a prefix reserved by DTDL (dtmi:dtdl:, dtmi:standard:)")
             return false
         }
         // Interface ids are capped at 128 characters, every other id at 2048.
         let maxLength = elementClass == .interface ? 128 : 2048
         if identifier.utf8.count > maxLength {
-            issues.add(elementClass == .interface ? "idTooLongForType" : "idTooLong", primary: identifier,
-                       value: identifier, document: document, detail: "@id is longer than \(maxLength) characters")
+            issues.add(
+                elementClass == .interface ? "idTooLongForType" : "idTooLong", primary: identifier,
+                value: identifier, document: document, detail: "@id is longer than \(maxLength) characters")
             return false
         }
         return true

@@ -103,7 +103,7 @@ enum IdentifierSyntax {
         let subtags = tag.split(separator: "-", omittingEmptySubsequences: false)
         // The primary language subtag is lowercase (`en`, not `EN` or `FOO`).
         guard let first = subtags.first, (2...3).contains(first.utf8.count) || first == "i" || first == "x",
-              first.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A })
+            first.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A })
         else { return false }
         for subtag in subtags.dropFirst() {
             guard (1...8).contains(subtag.utf8.count), subtag.utf8.allSatisfy({ isLetter($0) || isDigit($0) }) else {

@@ -11,7 +11,8 @@ enum IssueText {
         var issue = ParsingMessages.issue(
             validationID, primaryID: primaryID, secondaryID: secondaryID, property: property, auxProperty: auxProperty,
             value: value, type: type, restriction: restriction, transformation: transformation, counts: counts)
-        let complete = ParsingMessages.template(for: validationID) != nil
+        let complete =
+            ParsingMessages.template(for: validationID) != nil
             && !issue.cause.contains("{") && !issue.action.contains("{")
         if !complete, let detail {
             let subject = primaryID.map { "\($0): " } ?? ""

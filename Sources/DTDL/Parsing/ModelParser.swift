@@ -89,7 +89,8 @@ public struct ModelParser {
             message = first.description
             if issues.count > 1 { message += " (and \(issues.count - 1) more problem\(issues.count > 2 ? "s" : ""))" }
         } else {
-            message = "The model references \(unresolved.count == 1 ? "an identifier" : "identifiers")"
+            message =
+                "The model references \(unresolved.count == 1 ? "an identifier" : "identifiers")"
                 + " that no model defines: " + unresolved.joined(separator: ", ")
         }
         return DTDLError(.dtdlParserError, message, issues: issues, unresolvedIdentifiers: unresolved)

@@ -90,57 +90,78 @@ struct PropertySpec: Sendable {
         let schema = PropertySpec("schema", .elements(anySchema), min: 1)
         let payload: ElementClass = v2 ? .commandPayload : .commandRequest
         var specs: [ElementClass: [PropertySpec]] = [:]
-        specs[.interface] = entity + [
-            .init("contents", .elements(Slot(classes: [.telemetry, .property, .command, .relationship, .component],
-                                              earlierVersion: true)),
-                  max: v2 ? 300 : nil, plural: true),
-            .init("extends", .elements(Slot(classes: [.interface], inlineNeedsId: true, earlierVersion: true)),
-                  max: v2 ? 2 : nil),
-            .init("schemas", .elements(Slot(classes: [.array, .enumeration, .map, .object], inlineNeedsId: true)),
-                  max: nil),
-        ]
+        specs[.interface] =
+            entity + [
+                .init(
+                    "contents",
+                    .elements(
+                        Slot(
+                            classes: [.telemetry, .property, .command, .relationship, .component],
+                            earlierVersion: true)),
+                    max: v2 ? 300 : nil, plural: true),
+                .init(
+                    "extends", .elements(Slot(classes: [.interface], inlineNeedsId: true, earlierVersion: true)),
+                    max: v2 ? 2 : nil),
+                .init(
+                    "schemas", .elements(Slot(classes: [.array, .enumeration, .map, .object], inlineNeedsId: true)),
+                    max: nil),
+            ]
         specs[.telemetry] = entity + [name, schema]
         specs[.property] = entity + [name, schema, .init("writable", .boolean)]
-        specs[.command] = entity + [
-            name,
-            .init("request", .elements(Slot(classes: [payload], inferred: payload))),
-            .init("response", .elements(Slot(classes: [v2 ? .commandPayload : .commandResponse],
-                                             inferred: v2 ? .commandPayload : .commandResponse))),
-            .init("commandType", .instance(["asynchronous", "synchronous"])),
-        ]
+        specs[.command] =
+            entity + [
+                name,
+                .init("request", .elements(Slot(classes: [payload], inferred: payload))),
+                .init(
+                    "response",
+                    .elements(
+                        Slot(
+                            classes: [v2 ? .commandPayload : .commandResponse],
+                            inferred: v2 ? .commandPayload : .commandResponse))),
+                .init("commandType", .instance(["asynchronous", "synchronous"])),
+            ]
         specs[.commandPayload] = entity + [name, schema]
         specs[.commandRequest] = entity + [name, schema]
         specs[.commandResponse] = entity + [name, schema]
-        specs[.relationship] = entity + [
-            name,
-            .init("maxMultiplicity", .integer(min: 1, max: v2 ? 500 : nil)),
-            .init("minMultiplicity", .integer(min: 0, max: 0)),
-            .init("target", .identifier),
-            .init("properties", .elements(Slot(classes: [.property], earlierVersion: true)), max: v2 ? 300 : nil,
-                  plural: true),
-            .init("writable", .boolean),
-        ]
-        specs[.component] = entity + [
-            name,
-            .init("schema", .elements(Slot(classes: [.interface], inlineNeedsId: true, earlierVersion: true)), min: 1),
-        ]
+        specs[.relationship] =
+            entity + [
+                name,
+                .init("maxMultiplicity", .integer(min: 1, max: v2 ? 500 : nil)),
+                .init("minMultiplicity", .integer(min: 0, max: 0)),
+                .init("target", .identifier),
+                .init(
+                    "properties", .elements(Slot(classes: [.property], earlierVersion: true)), max: v2 ? 300 : nil,
+                    plural: true),
+                .init("writable", .boolean),
+            ]
+        specs[.component] =
+            entity + [
+                name,
+                .init(
+                    "schema", .elements(Slot(classes: [.interface], inlineNeedsId: true, earlierVersion: true)), min: 1),
+            ]
         specs[.array] = entity + [.init("elementSchema", .elements(anySchema), min: 1)]
-        specs[.enumeration] = entity + [
-            .init("valueSchema", .instance(["integer", "string"]), min: 1),
-            .init("enumValues", .elements(Slot(classes: [.enumValue], inferred: .enumValue)),
-                  min: v2 ? 1 : 0, max: v2 ? 100 : nil, plural: true),
-        ]
+        specs[.enumeration] =
+            entity + [
+                .init("valueSchema", .instance(["integer", "string"]), min: 1),
+                .init(
+                    "enumValues", .elements(Slot(classes: [.enumValue], inferred: .enumValue)),
+                    min: v2 ? 1 : 0, max: v2 ? 100 : nil, plural: true),
+            ]
         specs[.enumValue] = entity + [name, .init("enumValue", .literal, min: 1)]
-        specs[.map] = entity + [
-            .init("mapKey", .elements(Slot(classes: [.mapKey], inferred: .mapKey)), min: 1),
-            .init("mapValue", .elements(Slot(classes: [.mapValue], inferred: .mapValue)), min: 1),
-        ]
+        specs[.map] =
+            entity + [
+                .init("mapKey", .elements(Slot(classes: [.mapKey], inferred: .mapKey)), min: 1),
+                .init("mapValue", .elements(Slot(classes: [.mapValue], inferred: .mapValue)), min: 1),
+            ]
         specs[.mapKey] = entity + [name, .init("schema", .instance(["string"]), min: 1)]
         specs[.mapValue] = entity + [name, schema]
-        specs[.object] = entity + [
-            .init("fields", .elements(Slot(classes: [.field], inferred: .field)),
-                  min: v2 ? 1 : 0, max: v2 ? 30 : nil, plural: true),
-        ]
+        specs[.object] =
+            entity + [
+                .init(
+                    "fields", .elements(Slot(classes: [.field], inferred: .field)),
+                    min: v2 ? 1 : 0, max: v2 ? 30 : nil, plural: true)
+            ]
         specs[.field] = entity + [name, schema]
         var tables: [ElementClass: [String: PropertySpec]] = [:]
         for (elementClass, classSpecs) in specs where elementClass.exists(in: version) {

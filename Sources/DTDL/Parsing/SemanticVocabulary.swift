@@ -35,7 +35,7 @@ enum SemanticVocabulary {
         if let schema = QuantitativeTypes.v3.unitEnumSchema(named: term) { return schema }
         // Some unit-enum terms are aliases (`EnergyRateUnit` is `PowerUnit`): follow the context.
         guard let id = DTDLContexts.terms(of: "dtmi:dtdl:extension:quantitativeTypes;1")?[term],
-              let canonical = QuantitativeTypes.v3.term(forID: id)
+            let canonical = QuantitativeTypes.v3.term(forID: id)
         else { return nil }
         return QuantitativeTypes.v3.unitEnumSchema(named: canonical)
     }

@@ -38,18 +38,21 @@ extension ModelResolver {
                 }
                 func report(_ code: String, secondary: String?, property: String, value: String?, _ detail: String) {
                     guard reported.insert("\(code)|\(annotation.id)|\(secondary ?? "")").inserted else { return }
-                    issues.add(code, primary: annotation.id, secondary: secondary, property: property, value: value,
-                               document: annotation.documentIndex, detail: detail)
+                    issues.add(
+                        code, primary: annotation.id, secondary: secondary, property: property, value: value,
+                        document: annotation.documentIndex, detail: detail)
                 }
                 if target.elementClass != .property && target.elementClass != .telemetry {
-                    report("notSiblingRequiredType", secondary: target.id, property: "annotates", value: targetName,
-                           "'annotates' names '\(targetName)', a \(target.elementClass.rawValue); "
-                               + "it must name a Property or Telemetry")
+                    report(
+                        "notSiblingRequiredType", secondary: target.id, property: "annotates", value: targetName,
+                        "'annotates' names '\(targetName)', a \(target.elementClass.rawValue); "
+                            + "it must name a Property or Telemetry")
                     continue
                 }
                 if target.cotypes.contains("ValueAnnotation") {
-                    report("disallowedType", secondary: target.id, property: "annotates", value: targetName,
-                           "'annotates' names '\(targetName)', which is itself a ValueAnnotation")
+                    report(
+                        "disallowedType", secondary: target.id, property: "annotates", value: targetName,
+                        "'annotates' names '\(targetName)', which is itself a ValueAnnotation")
                     continue
                 }
                 guard annotation.cotypes.contains("Override"), let overrides = annotation.strings["overrides"] else {
@@ -58,24 +61,27 @@ extension ModelResolver {
                 let key = targetName + "|" + overrides
                 if !overridden.insert(key).inserted {
                     if reported.insert("multipleReference|\(interface.id)|\(key)").inserted {
-                        issues.add("multipleReference", primary: interface.id, property: "contents",
-                                   value: "'\(targetName)' and '\(overrides)'", document: interface.documentIndex,
-                                   detail: "two Overrides override '\(overrides)' of '\(targetName)'")
+                        issues.add(
+                            "multipleReference", primary: interface.id, property: "contents",
+                            value: "'\(targetName)' and '\(overrides)'", document: interface.documentIndex,
+                            detail: "two Overrides override '\(overrides)' of '\(targetName)'")
                     }
                     continue
                 }
                 let term = overrides.hasSuffix(":unit") || overrides == "unit" ? "unit" : overrides
                 guard term == "unit" else {
-                    report("matchingPropertyNotSupplemental", secondary: target.id, property: "annotates",
-                           value: targetName,
-                           "only supplemental properties (such as 'unit') can be overridden, not '\(overrides)'")
+                    report(
+                        "matchingPropertyNotSupplemental", secondary: target.id, property: "annotates",
+                        value: targetName,
+                        "only supplemental properties (such as 'unit') can be overridden, not '\(overrides)'")
                     continue
                 }
                 guard target.strings["unit"] != nil,
-                      let semantic = target.cotypes.first(where: { AdjunctType.lookup($0) == nil })
+                    let semantic = target.cotypes.first(where: { AdjunctType.lookup($0) == nil })
                 else {
-                    report("noMatchingSupplementalProperty", secondary: target.id, property: "annotates",
-                           value: targetName, "'\(targetName)' has no 'unit' to override")
+                    report(
+                        "noMatchingSupplementalProperty", secondary: target.id, property: "annotates",
+                        value: targetName, "'\(targetName)' has no 'unit' to override")
                     continue
                 }
                 let scope = ContextScope(version: 3, extensions: [.quantitativeTypes])
@@ -87,8 +93,9 @@ extension ModelResolver {
                 let expected = SemanticVocabulary.unitEnumSchema(unitType, scope: scope)
                 let actual = schemaTerm.flatMap { SemanticVocabulary.unitEnumSchema($0, scope: scope) }
                 if expected == nil || actual == nil || !sameEnum(expected!, actual!) {
-                    report("siblingPropertyMismatch", secondary: nil, property: "schema", value: schemaTerm,
-                           "the schema of an Override of 'unit' must be \(unitType)")
+                    report(
+                        "siblingPropertyMismatch", secondary: nil, property: "schema", value: schemaTerm,
+                        "the schema of an Override of 'unit' must be \(unitType)")
                 }
             }
         }

@@ -52,8 +52,9 @@ extension ModelResolver {
         if failed.contains(id) { return false }
         guard let interface = byID[id] else { return visitExisting(id, &depth, &ancestors) }
         if visiting.contains(id) {
-            issues.add("recursiveStructureNarrow", primary: id, property: "extends", document: interface.documentIndex,
-                       detail: "'\(id)' extends itself through its bases")
+            issues.add(
+                "recursiveStructureNarrow", primary: id, property: "extends", document: interface.documentIndex,
+                detail: "'\(id)' extends itself through its bases")
             failed.insert(id)
             return false
         }
@@ -61,7 +62,7 @@ extension ModelResolver {
         defer { visiting.remove(id) }
         var hierarchy = inheritBases(of: interface, &depth, &ancestors, &visiting)
         guard hierarchy.valid, checkHierarchyLimits(of: interface, hierarchy),
-              mergeOwnContents(of: interface, into: &hierarchy)
+            mergeOwnContents(of: interface, into: &hierarchy)
         else {
             failed.insert(id)
             return false
@@ -97,11 +98,12 @@ extension ModelResolver {
             hierarchy.ancestors.formUnion(ancestors[baseID] ?? [])
             for (name, origin) in origins[baseID] ?? [:] {
                 if let previous = hierarchy.origins[name], previous != origin {
-                    issues.add("nonUniqueImportedPropertyValue", primary: id, secondary: origin, property: "contents",
-                               value: name, auxProperty: "name", transformation: "extends",
-                               document: interface.documentIndex,
-                               detail: "'\(id)' inherits two different contents named '\(name)' "
-                                   + "(from \(previous) and \(origin))")
+                    issues.add(
+                        "nonUniqueImportedPropertyValue", primary: id, secondary: origin, property: "contents",
+                        value: name, auxProperty: "name", transformation: "extends",
+                        document: interface.documentIndex,
+                        detail: "'\(id)' inherits two different contents named '\(name)' "
+                            + "(from \(previous) and \(origin))")
                     hierarchy.valid = false
                 }
                 hierarchy.origins[name] = origin
@@ -115,24 +117,27 @@ extension ModelResolver {
     private mutating func checkHierarchyLimits(of interface: ParsedElement, _ hierarchy: InheritedHierarchy) -> Bool {
         let id = interface.id
         if hierarchy.ancestors.contains(id) {
-            issues.add("recursiveStructureNarrow", primary: id, property: "extends", document: interface.documentIndex,
-                       detail: "'\(id)' extends itself")
+            issues.add(
+                "recursiveStructureNarrow", primary: id, property: "extends", document: interface.documentIndex,
+                detail: "'\(id)' extends itself")
             return false
         }
         let depth = hierarchy.depth
         if depth > Self.maxExtendsDepth {
-            issues.add("excessiveDepthNarrow", primary: id, property: "extends", value: String(depth),
-                       counts: [depth, Self.maxExtendsDepth], document: interface.documentIndex,
-                       detail: "'\(id)' has an extends hierarchy \(depth) levels deep; "
-                           + "at most \(Self.maxExtendsDepth) are allowed")
+            issues.add(
+                "excessiveDepthNarrow", primary: id, property: "extends", value: String(depth),
+                counts: [depth, Self.maxExtendsDepth], document: interface.documentIndex,
+                detail: "'\(id)' has an extends hierarchy \(depth) levels deep; "
+                    + "at most \(Self.maxExtendsDepth) are allowed")
             return false
         }
         let size = hierarchy.ancestors.count
         if interface.version >= 3, size > Self.maxHierarchySize {
-            issues.add("excessiveCount", primary: id, property: "extends", value: String(size),
-                       counts: [size, Self.maxHierarchySize], document: interface.documentIndex,
-                       detail: "'\(id)' has \(size) interfaces in its extends hierarchy; "
-                           + "at most \(Self.maxHierarchySize) are allowed")
+            issues.add(
+                "excessiveCount", primary: id, property: "extends", value: String(size),
+                counts: [size, Self.maxHierarchySize], document: interface.documentIndex,
+                detail: "'\(id)' has \(size) interfaces in its extends hierarchy; "
+                    + "at most \(Self.maxHierarchySize) are allowed")
             return false
         }
         return true
@@ -148,10 +153,11 @@ extension ModelResolver {
         for content in ownContents(of: interface) {
             guard let name = content.name else { continue }
             if let origin = hierarchy.origins[name], origin != id {
-                issues.add("nonUniqueImportedPropertyValue", primary: id, secondary: origin, property: "contents",
-                           value: name, auxProperty: "name", transformation: "extends",
-                           document: interface.documentIndex,
-                           detail: "'\(id)' declares '\(name)', which it already inherits from \(origin)")
+                issues.add(
+                    "nonUniqueImportedPropertyValue", primary: id, secondary: origin, property: "contents",
+                    value: name, auxProperty: "name", transformation: "extends",
+                    document: interface.documentIndex,
+                    detail: "'\(id)' declares '\(name)', which it already inherits from \(origin)")
                 valid = false
             }
             hierarchy.origins[name] = id
@@ -159,9 +165,10 @@ extension ModelResolver {
         // DTDL v2 caps contents at 300, inherited ones included.
         let count = hierarchy.origins.count
         if interface.version == 2, count > 300 {
-            issues.add("objectCountAboveMax", primary: id, property: "contents", value: String(count),
-                       document: interface.documentIndex,
-                       detail: "'\(id)' has \(count) contents with inherited ones; at most 300 are allowed")
+            issues.add(
+                "objectCountAboveMax", primary: id, property: "contents", value: String(count),
+                document: interface.documentIndex,
+                detail: "'\(id)' has \(count) contents with inherited ones; at most 300 are allowed")
             valid = false
         }
         return valid

@@ -19,19 +19,21 @@ extension ModelResolver {
             if let definition = interface.definition {
                 let size = JSONWriter.bytes(.object(definition)).count
                 if size > Self.maxPartitionBytes {
-                    issues.add("partitionTooLarge", primary: interface.id, value: String(size),
-                               document: interface.documentIndex,
-                               detail: "'\(interface.id)' is \(size) bytes long; "
-                                   + "an Interface may be at most \(Self.maxPartitionBytes) bytes")
+                    issues.add(
+                        "partitionTooLarge", primary: interface.id, value: String(size),
+                        document: interface.documentIndex,
+                        detail: "'\(interface.id)' is \(size) bytes long; "
+                            + "an Interface may be at most \(Self.maxPartitionBytes) bytes")
                 }
             }
             var total = ownElementCounts[interface.id] ?? 0
             for baseID in models[interface.id]?.allBases ?? [] { total += ownElementCounts[baseID] ?? 0 }
             if total > Self.maxHierarchyElements {
-                issues.add("excessiveCount", primary: interface.id, property: "contents", value: String(total),
-                           counts: [total, Self.maxHierarchyElements], document: interface.documentIndex,
-                           detail: "'\(interface.id)' has \(total) elements in its contents hierarchy; "
-                               + "at most \(Self.maxHierarchyElements) are allowed")
+                issues.add(
+                    "excessiveCount", primary: interface.id, property: "contents", value: String(total),
+                    counts: [total, Self.maxHierarchyElements], document: interface.documentIndex,
+                    detail: "'\(interface.id)' has \(total) elements in its contents hierarchy; "
+                        + "at most \(Self.maxHierarchyElements) are allowed")
             }
         }
     }

@@ -54,7 +54,7 @@ extension ModelResolver {
                 relationships[name] = relationshipModel(content, name: name)
             case .component:
                 guard let reference = content.children["schema"]?.first,
-                      let target = element(reference)?.id ?? referencedID(reference)
+                    let target = element(reference)?.id ?? referencedID(reference)
                 else { continue }
                 components[name] = ComponentModel(name: name, schema: target)
             case .command:
@@ -77,7 +77,7 @@ extension ModelResolver {
         var relationshipProperties: [String: PropertyModel] = [:]
         for reference in relationship.children["properties"] ?? [] {
             if let propertyElement = element(reference), let property = propertyModel(propertyElement),
-               let propertyName = propertyElement.name
+                let propertyName = propertyElement.name
             {
                 relationshipProperties[propertyName] = property
             }
@@ -98,10 +98,11 @@ extension ModelResolver {
     private mutating func propertyModel(_ property: ParsedElement) -> PropertyModel? {
         guard let name = property.name, let propertySchema = firstSchema(property, "schema") else { return nil }
         if property.version == 2, containsArray(propertySchema) {
-            issues.add("excludedType", primary: property.id, secondary: arrayID(propertySchema), property: "schema",
-                       value: "Array", restriction: "Array", type: "Property",
-                       document: property.documentIndex,
-                       detail: "a DTDL v2 Property schema cannot contain an Array")
+            issues.add(
+                "excludedType", primary: property.id, secondary: arrayID(propertySchema), property: "schema",
+                value: "Array", restriction: "Array", type: "Property",
+                document: property.documentIndex,
+                detail: "a DTDL v2 Property schema cannot contain an Array")
             return nil
         }
         return PropertyModel(name: name, schema: propertySchema, writable: property.booleans["writable"] ?? false)
@@ -149,9 +150,10 @@ extension ModelResolver {
             var frontier = Array(interfaces[interface.id]?.components.values.map(\.schema) ?? [])
             while let next = frontier.popLast() {
                 if next == interface.id {
-                    issues.add("recursiveStructureNarrow", primary: interface.id, property: "contents",
-                               document: interface.documentIndex,
-                               detail: "'\(interface.id)' contains itself through component schemas")
+                    issues.add(
+                        "recursiveStructureNarrow", primary: interface.id, property: "contents",
+                        document: interface.documentIndex,
+                        detail: "'\(interface.id)' contains itself through component schemas")
                     break
                 }
                 guard seen.insert(next).inserted else { continue }
@@ -160,15 +162,16 @@ extension ModelResolver {
         }
         for component in elements where component.elementClass == .component {
             guard let reference = component.children["schema"]?.first,
-                  let target = element(reference)?.id ?? referencedID(reference),
-                  let targetModel = interfaces[target]
+                let target = element(reference)?.id ?? referencedID(reference),
+                let targetModel = interfaces[target]
             else { continue }
             if !targetModel.components.isEmpty {
-                issues.add("excludedType", primary: component.id, secondary: target, property: "'schema' or 'contents'",
-                           value: "Component", restriction: "Component", type: "Component",
-                           document: component.documentIndex,
-                           detail: "component '\(component.name ?? "")' uses '\(target)', which has components itself; "
-                               + "components cannot be nested")
+                issues.add(
+                    "excludedType", primary: component.id, secondary: target, property: "'schema' or 'contents'",
+                    value: "Component", restriction: "Component", type: "Component",
+                    document: component.documentIndex,
+                    detail: "component '\(component.name ?? "")' uses '\(target)', which has components itself; "
+                        + "components cannot be nested")
             }
         }
     }

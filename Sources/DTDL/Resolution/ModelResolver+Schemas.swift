@@ -25,11 +25,12 @@ extension ModelResolver {
         var stack: [ObjectIdentifier] = []
         guard let nesting = depth(schemaElement, &stack) else { return nil }
         if nesting > Self.maxSchemaDepth {
-            issues.add("excessiveDepthWide", primary: schemaElement.id, property: "elementSchema' or 'schema",
-                       value: String(nesting), counts: [nesting, Self.maxSchemaDepth],
-                       document: schemaElement.documentIndex,
-                       detail: "schema '\(schemaElement.id)' nests \(nesting) complex schemas; "
-                           + "at most \(Self.maxSchemaDepth) are allowed")
+            issues.add(
+                "excessiveDepthWide", primary: schemaElement.id, property: "elementSchema' or 'schema",
+                value: String(nesting), counts: [nesting, Self.maxSchemaDepth],
+                document: schemaElement.documentIndex,
+                detail: "schema '\(schemaElement.id)' nests \(nesting) complex schemas; "
+                    + "at most \(Self.maxSchemaDepth) are allowed")
             failed.insert(schemaElement.id)
             return nil
         }
@@ -50,8 +51,9 @@ extension ModelResolver {
         for (holder, child) in schemaChildren(schemaElement) {
             if let childElement = element(child), childElement.elementClass.isComplexSchema {
                 if stack.contains(ObjectIdentifier(childElement)) {
-                    issues.add("recursiveStructureWide", primary: holder.id, secondary: childElement.id,
-                               document: holder.documentIndex, detail: "schema '\(childElement.id)' contains itself")
+                    issues.add(
+                        "recursiveStructureWide", primary: holder.id, secondary: childElement.id,
+                        document: holder.documentIndex, detail: "schema '\(childElement.id)' contains itself")
                     failed.insert(schemaElement.id)
                     return nil
                 }
@@ -104,11 +106,13 @@ extension ModelResolver {
             return .array(ArraySchema(id: explicitID, elementSchema: elementSchema))
         case .map:
             guard let mapKey = schemaElement.children["mapKey"]?.first.flatMap(element),
-                  let mapValue = schemaElement.children["mapValue"]?.first.flatMap(element),
-                  let valueSchema = firstSchema(mapValue, "schema")
+                let mapValue = schemaElement.children["mapValue"]?.first.flatMap(element),
+                let valueSchema = firstSchema(mapValue, "schema")
             else { return nil }
-            return .map(MapSchema(
-                id: explicitID, keyName: mapKey.name ?? "", valueName: mapValue.name ?? "", valueSchema: valueSchema))
+            return .map(
+                MapSchema(
+                    id: explicitID, keyName: mapKey.name ?? "", valueName: mapValue.name ?? "", valueSchema: valueSchema
+                ))
         case .object:
             var fields: [Field] = []
             for reference in schemaElement.children["fields"] ?? [] {
@@ -139,10 +143,11 @@ extension ModelResolver {
             default: fits = false
             }
             if !fits {
-                issues.add("nonConformantDatatype", primary: enumValue.id, property: "enumValue",
-                           value: JSONWriter.string(literal), document: enumValue.documentIndex,
-                           detail: "enumValue \(JSONWriter.string(literal)) does not conform "
-                               + "to the Enum's valueSchema '\(valueSchema.rawValue)'")
+                issues.add(
+                    "nonConformantDatatype", primary: enumValue.id, property: "enumValue",
+                    value: JSONWriter.string(literal), document: enumValue.documentIndex,
+                    detail: "enumValue \(JSONWriter.string(literal)) does not conform "
+                        + "to the Enum's valueSchema '\(valueSchema.rawValue)'")
                 return nil
             }
             values.append(EnumValue(name: enumValue.name ?? "", enumValue: literal))

@@ -70,13 +70,15 @@ struct ModelResolver {
                 // Two elements with the same synthesised id have the same name in the same place,
                 // which is reported as a name clash where it is found.
                 guard element.explicitId else { continue }
-                issues.add("duplicateDefinition", primary: element.id, secondary: prior.id,
-                           document: element.documentIndex, detail: "'\(element.id)' is defined more than once")
+                issues.add(
+                    "duplicateDefinition", primary: element.id, secondary: prior.id,
+                    document: element.documentIndex, detail: "'\(element.id)' is defined more than once")
                 continue
             }
             if element.elementClass == .interface, element.parent == nil, existing.interfaces[element.id] != nil {
-                issues.add("duplicateDefinition", primary: element.id, document: element.documentIndex,
-                           detail: "'\(element.id)' is already defined by an existing model")
+                issues.add(
+                    "duplicateDefinition", primary: element.id, document: element.documentIndex,
+                    detail: "'\(element.id)' is already defined by an existing model")
                 continue
             }
             byID[element.id] = element
@@ -98,17 +100,19 @@ struct ModelResolver {
                     }
                     if slot.classes.contains(.interface), existing.interfaces[target] != nil { continue }
                     if existing.interfaces[target] != nil {
-                        issues.add("badType", primary: element.id, secondary: target, property: property,
-                                   value: "Interface", document: element.documentIndex,
-                                   detail: "'\(property)' refers to '\(target)', an Interface")
+                        issues.add(
+                            "badType", primary: element.id, secondary: target, property: property,
+                            value: "Interface", document: element.documentIndex,
+                            detail: "'\(property)' refers to '\(target)', an Interface")
                         continue
                     }
                     if existing.schemas[target] != nil {
                         // Schemas belong to the Interface that defines them (no cross-Interface references).
-                        issues.add("crossPartitionReference", primary: element.id, secondary: target,
-                                   property: property, value: target, document: element.documentIndex,
-                                   detail: "'\(property)' refers to '\(target)', "
-                                       + "which is defined inside another Interface")
+                        issues.add(
+                            "crossPartitionReference", primary: element.id, secondary: target,
+                            property: property, value: target, document: element.documentIndex,
+                            detail: "'\(property)' refers to '\(target)', "
+                                + "which is defined inside another Interface")
                         continue
                     }
                     // An element that is defined but was rejected has its own error already.
@@ -127,34 +131,40 @@ struct ModelResolver {
     ) {
         let target = referenced.id
         if referenced.elementClass != .interface, partition(of: referenced) !== partition(of: element) {
-            issues.add("crossPartitionReference", primary: element.id, secondary: target, property: property,
-                       value: target, document: element.documentIndex,
-                       detail: "'\(target)' is defined inside another Interface; "
-                           + "only Interfaces can be referenced across Interfaces")
+            issues.add(
+                "crossPartitionReference", primary: element.id, secondary: target, property: property,
+                value: target, document: element.documentIndex,
+                detail: "'\(target)' is defined inside another Interface; "
+                    + "only Interfaces can be referenced across Interfaces")
         } else if referenced.version > element.version {
-            issues.add("disallowedVersionReference", primary: element.id, secondary: target, property: property,
-                       document: element.documentIndex,
-                       detail: "a DTDL v\(element.version) element cannot refer to '\(target)', "
-                           + "a DTDL v\(referenced.version) element")
+            issues.add(
+                "disallowedVersionReference", primary: element.id, secondary: target, property: property,
+                document: element.documentIndex,
+                detail: "a DTDL v\(element.version) element cannot refer to '\(target)', "
+                    + "a DTDL v\(referenced.version) element")
             // As the .NET parser, also say that the later version is not known at the earlier one.
-            issues.add("unrecognizedContextVersion", value: "dtmi:dtdl:context;\(referenced.version)",
-                       restriction: String(element.version), document: referenced.documentIndex,
-                       detail: "DTDL v\(referenced.version) is not recognised where DTDL v\(element.version) applies")
+            issues.add(
+                "unrecognizedContextVersion", value: "dtmi:dtdl:context;\(referenced.version)",
+                restriction: String(element.version), document: referenced.documentIndex,
+                detail: "DTDL v\(referenced.version) is not recognised where DTDL v\(element.version) applies")
         } else if !slot.classes.contains(referenced.elementClass) {
             let expected = slot.classes.map(\.rawValue).sorted().joined(separator: " or ")
-            issues.add("badType", primary: element.id, secondary: target, property: property,
-                       value: referenced.elementClass.rawValue, document: element.documentIndex,
-                       detail: "'\(property)' refers to '\(target)', a \(referenced.elementClass.rawValue), "
-                           + "where \(expected) is expected")
+            issues.add(
+                "badType", primary: element.id, secondary: target, property: property,
+                value: referenced.elementClass.rawValue, document: element.documentIndex,
+                detail: "'\(property)' refers to '\(target)', a \(referenced.elementClass.rawValue), "
+                    + "where \(expected) is expected")
             if (table[property]?.minCount ?? 0) > 0, referenceCount == 1 {
-                issues.add("propertyCountBelowMin", primary: element.id, property: property,
-                           document: element.documentIndex, detail: "'\(property)' has no valid value")
+                issues.add(
+                    "propertyCountBelowMin", primary: element.id, property: property,
+                    document: element.documentIndex, detail: "'\(property)' has no valid value")
             }
         } else if referenced.elementClass == .interface, !referenced.explicitId || referenced.parent != nil,
-                  options.adtRestrictions
+            options.adtRestrictions
         {
-            issues.add("idReference", primary: element.id, secondary: target, property: property, value: target,
-                       document: element.documentIndex, detail: "'\(target)' is not a top-level Interface")
+            issues.add(
+                "idReference", primary: element.id, secondary: target, property: property, value: target,
+                document: element.documentIndex, detail: "'\(target)' is not a top-level Interface")
         }
     }
 

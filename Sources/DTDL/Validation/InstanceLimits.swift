@@ -17,7 +17,8 @@ public struct InstanceLimits: Sendable, Hashable {
     }
 
     /// ADT's limits: 32 KB bodies, 4 KB strings, 1 KB names (KB read as 1024 bytes).
-    public static let adt = InstanceLimits(maxBodyBytes: 32 * 1024, maxStringBytes: 4 * 1024, maxPropertyNameBytes: 1024)
+    public static let adt = InstanceLimits(
+        maxBodyBytes: 32 * 1024, maxStringBytes: 4 * 1024, maxPropertyNameBytes: 1024)
 
     /// Checks the size of a request body as received, before parsing; the gateway measures the
     /// bytes, since re-encoding a parsed value would give a different size.

@@ -36,12 +36,15 @@ extension InstanceValidator {
             throw validationFailed("The relationship has no $targetId. Set it to the id of the target twin.")
         }
         guard case .string(let name)? = relationship["$relationshipName"] else {
-            throw validationFailed("The relationship has no $relationshipName. Set it to a relationship name of model \(sourceModel.id).")
+            throw validationFailed(
+                "The relationship has no $relationshipName. Set it to a relationship name of model \(sourceModel.id).")
         }
         let definition = try relationshipDefinition(name, of: sourceModel)
         // A target twin whose model was deleted can still receive relationships (ADT lets
         // orphaned twins gain incoming relationships); its model cannot be checked, so it passes.
-        if let target = definition.target, graph[targetModelID] != nil, !graph.model(targetModelID, isOrDerivesFrom: target) {
+        if let target = definition.target, graph[targetModelID] != nil,
+            !graph.model(targetModelID, isOrDerivesFrom: target)
+        {
             throw validationFailed(
                 "Relationship '\(name)' of model \(sourceModel.id) targets twins of model \(target) (or of models extending it), but the target twin has model \(targetModelID)."
             )
@@ -70,7 +73,8 @@ extension InstanceValidator {
         var touched: [String] = []
         for op in operations {
             guard let first = op.path.tokens.first else {
-                throw patchInvalid("The path \"\" designates the whole relationship, which cannot be replaced by a patch; use PUT.")
+                throw patchInvalid(
+                    "The path \"\" designates the whole relationship, which cannot be replaced by a patch; use PUT.")
             }
             if first.hasPrefix("$") {
                 throw patchInvalid(
@@ -91,7 +95,8 @@ extension InstanceValidator {
 
     func relationshipDefinition(_ name: String, of model: InterfaceModel) throws(DTDLError) -> RelationshipModel {
         guard let definition = model.relationships[name] else {
-            throw validationFailed("Relationship '\(name)' is not defined in model \(model.id) nor in the models it extends.")
+            throw validationFailed(
+                "Relationship '\(name)' is not defined in model \(model.id) nor in the models it extends.")
         }
         return definition
     }
@@ -103,12 +108,16 @@ extension InstanceValidator {
         guard let property = definition.properties[name] else {
             let bytes = name.utf8.count
             if bytes > limits.maxPropertyNameBytes {
-                throw validationFailed("A property name \(subject) has \(bytes) UTF-8 bytes, over the limit of \(limits.maxPropertyNameBytes).")
+                throw validationFailed(
+                    "A property name \(subject) has \(bytes) UTF-8 bytes, over the limit of \(limits.maxPropertyNameBytes)."
+                )
             }
             if name.hasPrefix("$") {
                 throw validationFailed("'\(name)' is not a system field of a relationship (\(subject)).")
             }
-            throw validationFailed("Property '\(name)' at \(JSONPointer(tokens: [name])) is not defined in relationship '\(definition.name)' of model \(sourceModel.id).")
+            throw validationFailed(
+                "Property '\(name)' at \(JSONPointer(tokens: [name])) is not defined in relationship '\(definition.name)' of model \(sourceModel.id)."
+            )
         }
         if let violation = values.violation(of: value, against: property.schema) {
             throw validationFailed(

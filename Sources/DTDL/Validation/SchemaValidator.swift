@@ -48,7 +48,8 @@ public struct SchemaValidator: Sendable {
             for member in members.members {
                 let keyBytes = member.key.utf8.count
                 if keyBytes > maxKeyBytes {
-                    return SchemaViolation(path: [member.key], reason: .nameTooLong(byteCount: keyBytes, limit: maxKeyBytes))
+                    return SchemaViolation(
+                        path: [member.key], reason: .nameTooLong(byteCount: keyBytes, limit: maxKeyBytes))
                 }
                 if let v = violation(of: member.value, against: m.valueSchema) { return v.prefixed(by: member.key) }
             }
@@ -113,7 +114,8 @@ public struct SchemaValidator: Sendable {
         for candidate in e.values where candidate.enumValue == value { return nil }
         let name = e.id ?? "of \(e.valueSchema.rawValue)"
         return SchemaViolation(
-            reason: .notAnEnumValue(enumName: name, allowed: e.values.map { JSONWriter.string($0.enumValue) }, actual: value)
+            reason: .notAnEnumValue(
+                enumName: name, allowed: e.values.map { JSONWriter.string($0.enumValue) }, actual: value)
         )
     }
 

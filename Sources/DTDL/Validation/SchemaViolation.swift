@@ -48,7 +48,8 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
         case .mismatch(let expected, let actual):
             return "expects schema \(expected) but got \(JSONWriter.preview(actual))"
         case .notAnEnumValue(let enumName, let allowed, let actual):
-            return "expects one of the values of Enum \(enumName) (\(allowed.joined(separator: ", "))) but got \(JSONWriter.preview(actual))"
+            return
+                "expects one of the values of Enum \(enumName) (\(allowed.joined(separator: ", "))) but got \(JSONWriter.preview(actual))"
         case .undeclaredField(let name):
             return "has no field '\(name)' in its Object schema"
         case .stringTooLong(let count, let limit):

@@ -34,7 +34,8 @@ extension InstanceValidator {
 
     func validateTelemetry(_ payload: JSONValue, scope: MemberScope) throws(DTDLError) {
         guard case .object(let object) = payload else {
-            throw validationFailed("\(Self.invalidTelemetrySummary): it must be a JSON object, not \(JSONWriter.preview(payload)).")
+            throw validationFailed(
+                "\(Self.invalidTelemetrySummary): it must be a JSON object, not \(JSONWriter.preview(payload)).")
         }
         let unlimited = SchemaValidator()
         for member in object.members {

@@ -88,7 +88,8 @@ extension InstanceValidator {
         for i in operations.indices {
             let relative = operations[i].path
             if relative.tokens.isEmpty {
-                throw patchInvalid("The path \"\" designates the whole component '\(component)', which cannot be replaced by a patch.")
+                throw patchInvalid(
+                    "The path \"\" designates the whole component '\(component)', which cannot be replaced by a patch.")
             }
             if relative.tokens.first == "$metadata", relative.tokens.count == 2, relative.tokens[1] == "$model" {
                 throw patchInvalid("A component has no $metadata.$model; change the twin's model with a twin patch.")
@@ -109,19 +110,26 @@ extension InstanceValidator {
         var touchedComponents: [String] = []
 
         func touch(_ component: String?, _ name: String) {
-            if !touched.contains(where: { $0.component == component && $0.name == name }) { touched.append((component, name)) }
+            if !touched.contains(where: { $0.component == component && $0.name == name }) {
+                touched.append((component, name))
+            }
         }
 
         for op in operations {
             let t = op.path.tokens
             guard let first = t.first else {
-                throw patchInvalid("The path \"\" designates the whole twin, which cannot be replaced by a patch; use PUT.")
+                throw patchInvalid(
+                    "The path \"\" designates the whole twin, which cannot be replaced by a patch; use PUT.")
             }
             if first == "$metadata" {
                 if t.count == 2, t[1] == "$model" {
-                    guard op.kind != .remove else { throw patchInvalid("$metadata.$model cannot be removed; a twin always has a model.") }
+                    guard op.kind != .remove else {
+                        throw patchInvalid("$metadata.$model cannot be removed; a twin always has a model.")
+                    }
                     guard case .string(let newModel)? = op.value else {
-                        throw validationFailed("/$metadata/$model expects a model id string but got \(JSONWriter.preview(op.value ?? .null)).")
+                        throw validationFailed(
+                            "/$metadata/$model expects a model id string but got \(JSONWriter.preview(op.value ?? .null))."
+                        )
                     }
                     try EnginePatch.apply(.add, value: op.value, at: t[...], in: &root, displayPath: op.path)
                     workingModel = graph[newModel]
@@ -137,7 +145,8 @@ extension InstanceValidator {
             let isComponent = workingModel?.components[first] != nil
             if isComponent, t.count >= 2 {
                 if t[1] == "$metadata" {
-                    try applySourceTime(op, tokens: t[2...], metadataTokens: [first, "$metadata"], component: first, root: &root)
+                    try applySourceTime(
+                        op, tokens: t[2...], metadataTokens: [first, "$metadata"], component: first, root: &root)
                     touch(first, t.count > 2 ? t[2] : "$metadata")
                     continue
                 }
@@ -145,7 +154,9 @@ extension InstanceValidator {
                     throw patchInvalid("\"\(op.path)\" cannot be patched: \(t[1]) is maintained by the service.")
                 }
                 try EnginePatch.apply(op.kind, value: op.value, at: t[...], in: &root, displayPath: op.path)
-                if op.kind == .remove, t.count == 2 { removeMetadata(of: t[1], under: [first, "$metadata"], in: &root) }
+                if op.kind == .remove, t.count == 2 {
+                    removeMetadata(of: t[1], under: [first, "$metadata"], in: &root)
+                }
                 touch(first, t[1])
                 continue
             }
@@ -171,16 +182,20 @@ extension InstanceValidator {
         }
         let changes = touched.compactMap { entry -> PropertyChange? in
             guard !entry.name.hasPrefix("$") else { return nil }
-            return PropertyChange(component: entry.component, name: entry.name, effect: effect(of: entry, in: result, operations: operations))
+            return PropertyChange(
+                component: entry.component, name: entry.name,
+                effect: effect(of: entry, in: result, operations: operations))
         }
         return TwinPatchResult(twin: result, changes: changes, modelChanged: modelChanged)
     }
 
     /// `add`/`replace`/`remove` of `<metadata>/<prop>/sourceTime`; `tokens` start at `<prop>`.
     func applySourceTime(
-        _ op: JSONPatchOperation, tokens: ArraySlice<String>, metadataTokens: [String], component: String?, root: inout JSONValue
+        _ op: JSONPatchOperation, tokens: ArraySlice<String>, metadataTokens: [String], component: String?,
+        root: inout JSONValue
     ) throws(DTDLError) {
-        guard tokens.count == 2, tokens.last == "sourceTime", let property = tokens.first, !property.hasPrefix("$") else {
+        guard tokens.count == 2, tokens.last == "sourceTime", let property = tokens.first, !property.hasPrefix("$")
+        else {
             let metadataPath = JSONPointer(tokens: metadataTokens).description
             throw patchInvalid(
                 "\"\(op.path)\" cannot be patched: under \(metadataPath) only \(component == nil ? "/$metadata/$model and " : "")\(metadataPath)/<property>/sourceTime can be."
@@ -190,19 +205,26 @@ extension InstanceValidator {
         if op.kind != .remove {
             // Create the metadata entry when the property has none yet (ADT creates it on set).
             let entryPointer = JSONPointer(tokens: entryTokens)
-            if case .object? = value(at: entryTokens, in: root) {} else {
-                try EnginePatch.apply(.add, value: .object(JSONObject()), at: entryTokens[...], in: &root, displayPath: entryPointer)
+            if case .object? = value(at: entryTokens, in: root) {
+            } else {
+                try EnginePatch.apply(
+                    .add, value: .object(JSONObject()), at: entryTokens[...], in: &root, displayPath: entryPointer)
             }
-            try EnginePatch.apply(.add, value: op.value, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
+            try EnginePatch.apply(
+                .add, value: op.value, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
         } else {
-            try EnginePatch.apply(.remove, value: nil, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
+            try EnginePatch.apply(
+                .remove, value: nil, at: (entryTokens + ["sourceTime"])[...], in: &root, displayPath: op.path)
         }
     }
 
     func removeMetadata(of property: String, under metadataTokens: [String], in root: inout JSONValue) {
-        guard case .object(let metadata)? = value(at: metadataTokens, in: root), metadata[property] != nil else { return }
+        guard case .object(let metadata)? = value(at: metadataTokens, in: root), metadata[property] != nil else {
+            return
+        }
         try? JSONPatchApplier.apply(
-            .remove, value: nil, at: (metadataTokens + [property])[...], in: &root, displayPath: JSONPointer(tokens: metadataTokens + [property])
+            .remove, value: nil, at: (metadataTokens + [property])[...], in: &root,
+            displayPath: JSONPointer(tokens: metadataTokens + [property])
         )
     }
 
@@ -232,7 +254,8 @@ extension InstanceValidator {
                 let componentModel = try componentInterface(component, of: model)
                 let scope = MemberScope(model: componentModel, component: component)
                 guard case .object(let componentObject)? = twin[component] else {
-                    throw validationFailed("Component '\(component)' of model \(model.id) must be an object, at /\(component).")
+                    throw validationFailed(
+                        "Component '\(component)' of model \(model.id) must be an object, at /\(component).")
                 }
                 if let value = componentObject[entry.name] { try validateMember(entry.name, value, scope: scope) }
                 if let metadataEntry = componentObject["$metadata"]?[entry.name] {
@@ -240,7 +263,9 @@ extension InstanceValidator {
                 }
             } else {
                 if let value = twin[entry.name] { try validateMember(entry.name, value, scope: rootScope) }
-                if let metadataEntry = metadata[entry.name] { try validateMetadataEntry(entry.name, metadataEntry, scope: rootScope) }
+                if let metadataEntry = metadata[entry.name] {
+                    try validateMetadataEntry(entry.name, metadataEntry, scope: rootScope)
+                }
             }
         }
     }

@@ -42,9 +42,12 @@ extension InstanceValidator {
     /// - Throws: `ValidationFailed` when `$metadata` or `$model` is missing or not a string.
     public func modelID(of twin: JSONObject) throws(DTDLError) -> String {
         guard let metadata = twin["$metadata"] else {
-            throw validationFailed("The twin has no $metadata. A twin needs {\"$metadata\": {\"$model\": \"<model id>\"}}.")
+            throw validationFailed(
+                "The twin has no $metadata. A twin needs {\"$metadata\": {\"$model\": \"<model id>\"}}.")
         }
-        guard case .object(let object) = metadata else { throw validationFailed("$metadata of the twin must be an object.") }
+        guard case .object(let object) = metadata else {
+            throw validationFailed("$metadata of the twin must be an object.")
+        }
         guard let model = object["$model"] else {
             throw validationFailed("The twin has no $metadata.$model. Set it to the id of the twin's model.")
         }
@@ -59,7 +62,9 @@ extension InstanceValidator {
     ///
     /// - Throws: `ComponentNotFound` when `model` declares no such component, else
     ///   `ValidationFailed`.
-    public func validateComponent(_ component: JSONValue, named name: String, of model: InterfaceModel) throws(DTDLError) {
+    public func validateComponent(_ component: JSONValue, named name: String, of model: InterfaceModel)
+        throws(DTDLError)
+    {
         let componentModel = try componentInterface(name, of: model)
         try validateComponentValue(component, named: name, interface: componentModel, parent: model)
     }
@@ -140,7 +145,9 @@ extension InstanceValidator {
         for member in object.members {
             if member.key == "$metadata" {
                 guard case .object(let metadata) = member.value else {
-                    throw validationFailed("$metadata of component '\(name)' of model \(parent.id) must be an object, at /\(name)/$metadata.")
+                    throw validationFailed(
+                        "$metadata of component '\(name)' of model \(parent.id) must be an object, at /\(name)/$metadata."
+                    )
                 }
                 sawMetadata = true
                 try validateMetadata(metadata, scope: scope)
@@ -186,7 +193,9 @@ extension InstanceValidator {
             throw validationFailed("$metadata entry '\(name)' at \(at) does not name a property \(scope.subject).")
         }
         guard case .object(let entry) = value else {
-            throw validationFailed("$metadata entry '\(name)' at \(at) must be an object such as {\"sourceTime\": \"<RFC 3339 date-time>\"}.")
+            throw validationFailed(
+                "$metadata entry '\(name)' at \(at) must be an object such as {\"sourceTime\": \"<RFC 3339 date-time>\"}."
+            )
         }
         for field in entry.members {
             switch field.key {

@@ -52,42 +52,290 @@ extension QuantitativeTypes {
 
     /// DTDL v2 unit types: (name, DTMI, [(unit name, unit DTMI, symbol)]).
     static let v2EnumRows: [(String, String, [(String, String, String?)])] = [
-        ("AccelerationUnit", "dtmi:standard:class:AccelerationUnit;2", [("centimetrePerSecondSquared", "dtmi:standard:unit:centimetrePerSecondSquared;2", nil), ("gForce", "dtmi:standard:unit:gForce;2", nil), ("metrePerSecondSquared", "dtmi:standard:unit:metrePerSecondSquared;2", nil)]),
-        ("AngleUnit", "dtmi:standard:class:AngleUnit;2", [("degreeOfArc", "dtmi:standard:unit:degreeOfArc;2", nil), ("minuteOfArc", "dtmi:standard:unit:minuteOfArc;2", nil), ("radian", "dtmi:standard:unit:radian;2", nil), ("secondOfArc", "dtmi:standard:unit:secondOfArc;2", nil), ("turn", "dtmi:standard:unit:turn;2", nil)]),
-        ("AngularAccelerationUnit", "dtmi:standard:class:AngularAccelerationUnit;2", [("radianPerSecondSquared", "dtmi:standard:unit:radianPerSecondSquared;2", nil)]),
-        ("AngularVelocityUnit", "dtmi:standard:class:AngularVelocityUnit;2", [("degreePerSecond", "dtmi:standard:unit:degreePerSecond;2", nil), ("radianPerSecond", "dtmi:standard:unit:radianPerSecond;2", nil), ("revolutionPerMinute", "dtmi:standard:unit:revolutionPerMinute;2", nil), ("revolutionPerSecond", "dtmi:standard:unit:revolutionPerSecond;2", nil)]),
-        ("AreaUnit", "dtmi:standard:class:AreaUnit;2", [("acre", "dtmi:standard:unit:acre;2", nil), ("hectare", "dtmi:standard:unit:hectare;2", nil), ("squareCentimetre", "dtmi:standard:unit:squareCentimetre;2", nil), ("squareFoot", "dtmi:standard:unit:squareFoot;2", nil), ("squareInch", "dtmi:standard:unit:squareInch;2", nil), ("squareKilometre", "dtmi:standard:unit:squareKilometre;2", nil), ("squareMetre", "dtmi:standard:unit:squareMetre;2", nil), ("squareMillimetre", "dtmi:standard:unit:squareMillimetre;2", nil)]),
-        ("CapacitanceUnit", "dtmi:standard:class:CapacitanceUnit;2", [("farad", "dtmi:standard:unit:farad;2", nil), ("microfarad", "dtmi:standard:unit:microfarad;2", nil), ("millifarad", "dtmi:standard:unit:millifarad;2", nil), ("nanofarad", "dtmi:standard:unit:nanofarad;2", nil), ("picofarad", "dtmi:standard:unit:picofarad;2", nil)]),
-        ("CurrentUnit", "dtmi:standard:class:CurrentUnit;2", [("ampere", "dtmi:standard:unit:ampere;2", nil), ("microampere", "dtmi:standard:unit:microampere;2", nil), ("milliampere", "dtmi:standard:unit:milliampere;2", nil)]),
-        ("DataRateUnit", "dtmi:standard:class:DataRateUnit;2", [("bitPerSecond", "dtmi:standard:unit:bitPerSecond;2", nil), ("bytePerSecond", "dtmi:standard:unit:bytePerSecond;2", nil), ("exbibitPerSecond", "dtmi:standard:unit:exbibitPerSecond;2", nil), ("exbibytePerSecond", "dtmi:standard:unit:exbibytePerSecond;2", nil), ("gibibitPerSecond", "dtmi:standard:unit:gibibitPerSecond;2", nil), ("gibibytePerSecond", "dtmi:standard:unit:gibibytePerSecond;2", nil), ("kibibitPerSecond", "dtmi:standard:unit:kibibitPerSecond;2", nil), ("kibibytePerSecond", "dtmi:standard:unit:kibibytePerSecond;2", nil), ("mebibitPerSecond", "dtmi:standard:unit:mebibitPerSecond;2", nil), ("mebibytePerSecond", "dtmi:standard:unit:mebibytePerSecond;2", nil), ("tebibitPerSecond", "dtmi:standard:unit:tebibitPerSecond;2", nil), ("tebibytePerSecond", "dtmi:standard:unit:tebibytePerSecond;2", nil), ("yobibitPerSecond", "dtmi:standard:unit:yobibitPerSecond;2", nil), ("yobibytePerSecond", "dtmi:standard:unit:yobibytePerSecond;2", nil), ("zebibitPerSecond", "dtmi:standard:unit:zebibitPerSecond;2", nil), ("zebibytePerSecond", "dtmi:standard:unit:zebibytePerSecond;2", nil)]),
-        ("DataSizeUnit", "dtmi:standard:class:DataSizeUnit;2", [("bit", "dtmi:standard:unit:bit;2", nil), ("byte", "dtmi:standard:unit:byte;2", nil), ("exbibit", "dtmi:standard:unit:exbibit;2", nil), ("exbibyte", "dtmi:standard:unit:exbibyte;2", nil), ("gibibit", "dtmi:standard:unit:gibibit;2", nil), ("gibibyte", "dtmi:standard:unit:gibibyte;2", nil), ("kibibit", "dtmi:standard:unit:kibibit;2", nil), ("kibibyte", "dtmi:standard:unit:kibibyte;2", nil), ("mebibit", "dtmi:standard:unit:mebibit;2", nil), ("mebibyte", "dtmi:standard:unit:mebibyte;2", nil), ("tebibit", "dtmi:standard:unit:tebibit;2", nil), ("tebibyte", "dtmi:standard:unit:tebibyte;2", nil), ("yobibit", "dtmi:standard:unit:yobibit;2", nil), ("yobibyte", "dtmi:standard:unit:yobibyte;2", nil), ("zebibit", "dtmi:standard:unit:zebibit;2", nil), ("zebibyte", "dtmi:standard:unit:zebibyte;2", nil)]),
-        ("DensityUnit", "dtmi:standard:class:DensityUnit;2", [("gramPerCubicMetre", "dtmi:standard:unit:gramPerCubicMetre;2", nil), ("kilogramPerCubicMetre", "dtmi:standard:unit:kilogramPerCubicMetre;2", nil)]),
-        ("LengthUnit", "dtmi:standard:class:LengthUnit;2", [("astronomicalUnit", "dtmi:standard:unit:astronomicalUnit;2", nil), ("centimetre", "dtmi:standard:unit:centimetre;2", nil), ("foot", "dtmi:standard:unit:foot;2", nil), ("inch", "dtmi:standard:unit:inch;2", nil), ("kilometre", "dtmi:standard:unit:kilometre;2", nil), ("metre", "dtmi:standard:unit:metre;2", nil), ("micrometre", "dtmi:standard:unit:micrometre;2", nil), ("mile", "dtmi:standard:unit:mile;2", nil), ("millimetre", "dtmi:standard:unit:millimetre;2", nil), ("nanometre", "dtmi:standard:unit:nanometre;2", nil), ("nauticalMile", "dtmi:standard:unit:nauticalMile;2", nil)]),
+        (
+            "AccelerationUnit", "dtmi:standard:class:AccelerationUnit;2",
+            [
+                ("centimetrePerSecondSquared", "dtmi:standard:unit:centimetrePerSecondSquared;2", nil),
+                ("gForce", "dtmi:standard:unit:gForce;2", nil),
+                ("metrePerSecondSquared", "dtmi:standard:unit:metrePerSecondSquared;2", nil),
+            ]
+        ),
+        (
+            "AngleUnit", "dtmi:standard:class:AngleUnit;2",
+            [
+                ("degreeOfArc", "dtmi:standard:unit:degreeOfArc;2", nil),
+                ("minuteOfArc", "dtmi:standard:unit:minuteOfArc;2", nil),
+                ("radian", "dtmi:standard:unit:radian;2", nil),
+                ("secondOfArc", "dtmi:standard:unit:secondOfArc;2", nil), ("turn", "dtmi:standard:unit:turn;2", nil),
+            ]
+        ),
+        (
+            "AngularAccelerationUnit", "dtmi:standard:class:AngularAccelerationUnit;2",
+            [("radianPerSecondSquared", "dtmi:standard:unit:radianPerSecondSquared;2", nil)]
+        ),
+        (
+            "AngularVelocityUnit", "dtmi:standard:class:AngularVelocityUnit;2",
+            [
+                ("degreePerSecond", "dtmi:standard:unit:degreePerSecond;2", nil),
+                ("radianPerSecond", "dtmi:standard:unit:radianPerSecond;2", nil),
+                ("revolutionPerMinute", "dtmi:standard:unit:revolutionPerMinute;2", nil),
+                ("revolutionPerSecond", "dtmi:standard:unit:revolutionPerSecond;2", nil),
+            ]
+        ),
+        (
+            "AreaUnit", "dtmi:standard:class:AreaUnit;2",
+            [
+                ("acre", "dtmi:standard:unit:acre;2", nil), ("hectare", "dtmi:standard:unit:hectare;2", nil),
+                ("squareCentimetre", "dtmi:standard:unit:squareCentimetre;2", nil),
+                ("squareFoot", "dtmi:standard:unit:squareFoot;2", nil),
+                ("squareInch", "dtmi:standard:unit:squareInch;2", nil),
+                ("squareKilometre", "dtmi:standard:unit:squareKilometre;2", nil),
+                ("squareMetre", "dtmi:standard:unit:squareMetre;2", nil),
+                ("squareMillimetre", "dtmi:standard:unit:squareMillimetre;2", nil),
+            ]
+        ),
+        (
+            "CapacitanceUnit", "dtmi:standard:class:CapacitanceUnit;2",
+            [
+                ("farad", "dtmi:standard:unit:farad;2", nil), ("microfarad", "dtmi:standard:unit:microfarad;2", nil),
+                ("millifarad", "dtmi:standard:unit:millifarad;2", nil),
+                ("nanofarad", "dtmi:standard:unit:nanofarad;2", nil),
+                ("picofarad", "dtmi:standard:unit:picofarad;2", nil),
+            ]
+        ),
+        (
+            "CurrentUnit", "dtmi:standard:class:CurrentUnit;2",
+            [
+                ("ampere", "dtmi:standard:unit:ampere;2", nil),
+                ("microampere", "dtmi:standard:unit:microampere;2", nil),
+                ("milliampere", "dtmi:standard:unit:milliampere;2", nil),
+            ]
+        ),
+        (
+            "DataRateUnit", "dtmi:standard:class:DataRateUnit;2",
+            [
+                ("bitPerSecond", "dtmi:standard:unit:bitPerSecond;2", nil),
+                ("bytePerSecond", "dtmi:standard:unit:bytePerSecond;2", nil),
+                ("exbibitPerSecond", "dtmi:standard:unit:exbibitPerSecond;2", nil),
+                ("exbibytePerSecond", "dtmi:standard:unit:exbibytePerSecond;2", nil),
+                ("gibibitPerSecond", "dtmi:standard:unit:gibibitPerSecond;2", nil),
+                ("gibibytePerSecond", "dtmi:standard:unit:gibibytePerSecond;2", nil),
+                ("kibibitPerSecond", "dtmi:standard:unit:kibibitPerSecond;2", nil),
+                ("kibibytePerSecond", "dtmi:standard:unit:kibibytePerSecond;2", nil),
+                ("mebibitPerSecond", "dtmi:standard:unit:mebibitPerSecond;2", nil),
+                ("mebibytePerSecond", "dtmi:standard:unit:mebibytePerSecond;2", nil),
+                ("tebibitPerSecond", "dtmi:standard:unit:tebibitPerSecond;2", nil),
+                ("tebibytePerSecond", "dtmi:standard:unit:tebibytePerSecond;2", nil),
+                ("yobibitPerSecond", "dtmi:standard:unit:yobibitPerSecond;2", nil),
+                ("yobibytePerSecond", "dtmi:standard:unit:yobibytePerSecond;2", nil),
+                ("zebibitPerSecond", "dtmi:standard:unit:zebibitPerSecond;2", nil),
+                ("zebibytePerSecond", "dtmi:standard:unit:zebibytePerSecond;2", nil),
+            ]
+        ),
+        (
+            "DataSizeUnit", "dtmi:standard:class:DataSizeUnit;2",
+            [
+                ("bit", "dtmi:standard:unit:bit;2", nil), ("byte", "dtmi:standard:unit:byte;2", nil),
+                ("exbibit", "dtmi:standard:unit:exbibit;2", nil), ("exbibyte", "dtmi:standard:unit:exbibyte;2", nil),
+                ("gibibit", "dtmi:standard:unit:gibibit;2", nil), ("gibibyte", "dtmi:standard:unit:gibibyte;2", nil),
+                ("kibibit", "dtmi:standard:unit:kibibit;2", nil), ("kibibyte", "dtmi:standard:unit:kibibyte;2", nil),
+                ("mebibit", "dtmi:standard:unit:mebibit;2", nil), ("mebibyte", "dtmi:standard:unit:mebibyte;2", nil),
+                ("tebibit", "dtmi:standard:unit:tebibit;2", nil), ("tebibyte", "dtmi:standard:unit:tebibyte;2", nil),
+                ("yobibit", "dtmi:standard:unit:yobibit;2", nil), ("yobibyte", "dtmi:standard:unit:yobibyte;2", nil),
+                ("zebibit", "dtmi:standard:unit:zebibit;2", nil), ("zebibyte", "dtmi:standard:unit:zebibyte;2", nil),
+            ]
+        ),
+        (
+            "DensityUnit", "dtmi:standard:class:DensityUnit;2",
+            [
+                ("gramPerCubicMetre", "dtmi:standard:unit:gramPerCubicMetre;2", nil),
+                ("kilogramPerCubicMetre", "dtmi:standard:unit:kilogramPerCubicMetre;2", nil),
+            ]
+        ),
+        (
+            "LengthUnit", "dtmi:standard:class:LengthUnit;2",
+            [
+                ("astronomicalUnit", "dtmi:standard:unit:astronomicalUnit;2", nil),
+                ("centimetre", "dtmi:standard:unit:centimetre;2", nil), ("foot", "dtmi:standard:unit:foot;2", nil),
+                ("inch", "dtmi:standard:unit:inch;2", nil), ("kilometre", "dtmi:standard:unit:kilometre;2", nil),
+                ("metre", "dtmi:standard:unit:metre;2", nil), ("micrometre", "dtmi:standard:unit:micrometre;2", nil),
+                ("mile", "dtmi:standard:unit:mile;2", nil), ("millimetre", "dtmi:standard:unit:millimetre;2", nil),
+                ("nanometre", "dtmi:standard:unit:nanometre;2", nil),
+                ("nauticalMile", "dtmi:standard:unit:nauticalMile;2", nil),
+            ]
+        ),
         ("ChargeUnit", "dtmi:standard:class:ChargeUnit;2", [("coulomb", "dtmi:standard:unit:coulomb;2", nil)]),
-        ("EnergyUnit", "dtmi:standard:class:EnergyUnit;2", [("electronvolt", "dtmi:standard:unit:electronvolt;2", nil), ("gigajoule", "dtmi:standard:unit:gigajoule;2", nil), ("joule", "dtmi:standard:unit:joule;2", nil), ("kilojoule", "dtmi:standard:unit:kilojoule;2", nil), ("kilowattHour", "dtmi:standard:unit:kilowattHour;2", nil), ("megaelectronvolt", "dtmi:standard:unit:megaelectronvolt;2", nil), ("megajoule", "dtmi:standard:unit:megajoule;2", nil)]),
-        ("ForceUnit", "dtmi:standard:class:ForceUnit;2", [("newton", "dtmi:standard:unit:newton;2", nil), ("ounce", "dtmi:standard:unit:ounce;2", nil), ("pound", "dtmi:standard:unit:pound;2", nil), ("ton", "dtmi:standard:unit:ton;2", nil)]),
-        ("FrequencyUnit", "dtmi:standard:class:FrequencyUnit;2", [("gigahertz", "dtmi:standard:unit:gigahertz;2", nil), ("hertz", "dtmi:standard:unit:hertz;2", nil), ("kilohertz", "dtmi:standard:unit:kilohertz;2", nil), ("megahertz", "dtmi:standard:unit:megahertz;2", nil)]),
-        ("IlluminanceUnit", "dtmi:standard:class:IlluminanceUnit;2", [("footcandle", "dtmi:standard:unit:footcandle;2", nil), ("lux", "dtmi:standard:unit:lux;2", nil)]),
-        ("InductanceUnit", "dtmi:standard:class:InductanceUnit;2", [("henry", "dtmi:standard:unit:henry;2", nil), ("microhenry", "dtmi:standard:unit:microhenry;2", nil), ("millihenry", "dtmi:standard:unit:millihenry;2", nil)]),
-        ("LuminanceUnit", "dtmi:standard:class:LuminanceUnit;2", [("candelaPerSquareMetre", "dtmi:standard:unit:candelaPerSquareMetre;2", nil)]),
-        ("PowerUnit", "dtmi:standard:class:PowerUnit;2", [("gigawatt", "dtmi:standard:unit:gigawatt;2", nil), ("horsepower", "dtmi:standard:unit:horsepower;2", nil), ("kilowatt", "dtmi:standard:unit:kilowatt;2", nil), ("kilowattHourPerYear", "dtmi:standard:unit:kilowattHourPerYear;2", nil), ("megawatt", "dtmi:standard:unit:megawatt;2", nil), ("microwatt", "dtmi:standard:unit:microwatt;2", nil), ("milliwatt", "dtmi:standard:unit:milliwatt;2", nil), ("watt", "dtmi:standard:unit:watt;2", nil)]),
+        (
+            "EnergyUnit", "dtmi:standard:class:EnergyUnit;2",
+            [
+                ("electronvolt", "dtmi:standard:unit:electronvolt;2", nil),
+                ("gigajoule", "dtmi:standard:unit:gigajoule;2", nil), ("joule", "dtmi:standard:unit:joule;2", nil),
+                ("kilojoule", "dtmi:standard:unit:kilojoule;2", nil),
+                ("kilowattHour", "dtmi:standard:unit:kilowattHour;2", nil),
+                ("megaelectronvolt", "dtmi:standard:unit:megaelectronvolt;2", nil),
+                ("megajoule", "dtmi:standard:unit:megajoule;2", nil),
+            ]
+        ),
+        (
+            "ForceUnit", "dtmi:standard:class:ForceUnit;2",
+            [
+                ("newton", "dtmi:standard:unit:newton;2", nil), ("ounce", "dtmi:standard:unit:ounce;2", nil),
+                ("pound", "dtmi:standard:unit:pound;2", nil), ("ton", "dtmi:standard:unit:ton;2", nil),
+            ]
+        ),
+        (
+            "FrequencyUnit", "dtmi:standard:class:FrequencyUnit;2",
+            [
+                ("gigahertz", "dtmi:standard:unit:gigahertz;2", nil), ("hertz", "dtmi:standard:unit:hertz;2", nil),
+                ("kilohertz", "dtmi:standard:unit:kilohertz;2", nil),
+                ("megahertz", "dtmi:standard:unit:megahertz;2", nil),
+            ]
+        ),
+        (
+            "IlluminanceUnit", "dtmi:standard:class:IlluminanceUnit;2",
+            [("footcandle", "dtmi:standard:unit:footcandle;2", nil), ("lux", "dtmi:standard:unit:lux;2", nil)]
+        ),
+        (
+            "InductanceUnit", "dtmi:standard:class:InductanceUnit;2",
+            [
+                ("henry", "dtmi:standard:unit:henry;2", nil), ("microhenry", "dtmi:standard:unit:microhenry;2", nil),
+                ("millihenry", "dtmi:standard:unit:millihenry;2", nil),
+            ]
+        ),
+        (
+            "LuminanceUnit", "dtmi:standard:class:LuminanceUnit;2",
+            [("candelaPerSquareMetre", "dtmi:standard:unit:candelaPerSquareMetre;2", nil)]
+        ),
+        (
+            "PowerUnit", "dtmi:standard:class:PowerUnit;2",
+            [
+                ("gigawatt", "dtmi:standard:unit:gigawatt;2", nil),
+                ("horsepower", "dtmi:standard:unit:horsepower;2", nil),
+                ("kilowatt", "dtmi:standard:unit:kilowatt;2", nil),
+                ("kilowattHourPerYear", "dtmi:standard:unit:kilowattHourPerYear;2", nil),
+                ("megawatt", "dtmi:standard:unit:megawatt;2", nil),
+                ("microwatt", "dtmi:standard:unit:microwatt;2", nil),
+                ("milliwatt", "dtmi:standard:unit:milliwatt;2", nil), ("watt", "dtmi:standard:unit:watt;2", nil),
+            ]
+        ),
         ("LuminousFluxUnit", "dtmi:standard:class:LuminousFluxUnit;2", [("lumen", "dtmi:standard:unit:lumen;2", nil)]),
-        ("LuminousIntensityUnit", "dtmi:standard:class:LuminousIntensityUnit;2", [("candela", "dtmi:standard:unit:candela;2", nil)]),
-        ("MagneticFluxUnit", "dtmi:standard:class:MagneticFluxUnit;2", [("maxwell", "dtmi:standard:unit:maxwell;2", nil), ("weber", "dtmi:standard:unit:weber;2", nil)]),
-        ("MagneticInductionUnit", "dtmi:standard:class:MagneticInductionUnit;2", [("tesla", "dtmi:standard:unit:tesla;2", nil)]),
-        ("MassUnit", "dtmi:standard:class:MassUnit;2", [("gram", "dtmi:standard:unit:gram;2", nil), ("kilogram", "dtmi:standard:unit:kilogram;2", nil), ("microgram", "dtmi:standard:unit:microgram;2", nil), ("milligram", "dtmi:standard:unit:milligram;2", nil), ("slug", "dtmi:standard:unit:slug;2", nil), ("tonne", "dtmi:standard:unit:tonne;2", nil)]),
-        ("MassFlowRateUnit", "dtmi:standard:class:MassFlowRateUnit;2", [("gramPerHour", "dtmi:standard:unit:gramPerHour;2", nil), ("gramPerSecond", "dtmi:standard:unit:gramPerSecond;2", nil), ("kilogramPerHour", "dtmi:standard:unit:kilogramPerHour;2", nil), ("kilogramPerSecond", "dtmi:standard:unit:kilogramPerSecond;2", nil)]),
-        ("PressureUnit", "dtmi:standard:class:PressureUnit;2", [("bar", "dtmi:standard:unit:bar;2", nil), ("inchesOfMercury", "dtmi:standard:unit:inchesOfMercury;2", nil), ("inchesOfWater", "dtmi:standard:unit:inchesOfWater;2", nil), ("kilopascal", "dtmi:standard:unit:kilopascal;2", nil), ("millibar", "dtmi:standard:unit:millibar;2", nil), ("millimetresOfMercury", "dtmi:standard:unit:millimetresOfMercury;2", nil), ("pascal", "dtmi:standard:unit:pascal;2", nil), ("poundPerSquareInch", "dtmi:standard:unit:poundPerSquareInch;2", nil)]),
-        ("Unitless", "dtmi:standard:class:Unitless;2", [("percent", "dtmi:standard:unit:percent;2", nil), ("unity", "dtmi:standard:unit:unity;2", nil)]),
-        ("ResistanceUnit", "dtmi:standard:class:ResistanceUnit;2", [("kiloohm", "dtmi:standard:unit:kiloohm;2", nil), ("megaohm", "dtmi:standard:unit:megaohm;2", nil), ("milliohm", "dtmi:standard:unit:milliohm;2", nil), ("ohm", "dtmi:standard:unit:ohm;2", nil)]),
-        ("SoundPressureUnit", "dtmi:standard:class:SoundPressureUnit;2", [("bel", "dtmi:standard:unit:bel;2", nil), ("decibel", "dtmi:standard:unit:decibel;2", nil)]),
-        ("TemperatureUnit", "dtmi:standard:class:TemperatureUnit;2", [("degreeCelsius", "dtmi:standard:unit:degreeCelsius;2", nil), ("degreeFahrenheit", "dtmi:standard:unit:degreeFahrenheit;2", nil), ("kelvin", "dtmi:standard:unit:kelvin;2", nil)]),
-        ("TimeUnit", "dtmi:standard:class:TimeUnit;2", [("day", "dtmi:standard:unit:day;2", nil), ("hour", "dtmi:standard:unit:hour;2", nil), ("microsecond", "dtmi:standard:unit:microsecond;2", nil), ("millisecond", "dtmi:standard:unit:millisecond;2", nil), ("minute", "dtmi:standard:unit:minute;2", nil), ("nanosecond", "dtmi:standard:unit:nanosecond;2", nil), ("second", "dtmi:standard:unit:second;2", nil), ("year", "dtmi:standard:unit:year;2", nil)]),
+        (
+            "LuminousIntensityUnit", "dtmi:standard:class:LuminousIntensityUnit;2",
+            [("candela", "dtmi:standard:unit:candela;2", nil)]
+        ),
+        (
+            "MagneticFluxUnit", "dtmi:standard:class:MagneticFluxUnit;2",
+            [("maxwell", "dtmi:standard:unit:maxwell;2", nil), ("weber", "dtmi:standard:unit:weber;2", nil)]
+        ),
+        (
+            "MagneticInductionUnit", "dtmi:standard:class:MagneticInductionUnit;2",
+            [("tesla", "dtmi:standard:unit:tesla;2", nil)]
+        ),
+        (
+            "MassUnit", "dtmi:standard:class:MassUnit;2",
+            [
+                ("gram", "dtmi:standard:unit:gram;2", nil), ("kilogram", "dtmi:standard:unit:kilogram;2", nil),
+                ("microgram", "dtmi:standard:unit:microgram;2", nil),
+                ("milligram", "dtmi:standard:unit:milligram;2", nil), ("slug", "dtmi:standard:unit:slug;2", nil),
+                ("tonne", "dtmi:standard:unit:tonne;2", nil),
+            ]
+        ),
+        (
+            "MassFlowRateUnit", "dtmi:standard:class:MassFlowRateUnit;2",
+            [
+                ("gramPerHour", "dtmi:standard:unit:gramPerHour;2", nil),
+                ("gramPerSecond", "dtmi:standard:unit:gramPerSecond;2", nil),
+                ("kilogramPerHour", "dtmi:standard:unit:kilogramPerHour;2", nil),
+                ("kilogramPerSecond", "dtmi:standard:unit:kilogramPerSecond;2", nil),
+            ]
+        ),
+        (
+            "PressureUnit", "dtmi:standard:class:PressureUnit;2",
+            [
+                ("bar", "dtmi:standard:unit:bar;2", nil),
+                ("inchesOfMercury", "dtmi:standard:unit:inchesOfMercury;2", nil),
+                ("inchesOfWater", "dtmi:standard:unit:inchesOfWater;2", nil),
+                ("kilopascal", "dtmi:standard:unit:kilopascal;2", nil),
+                ("millibar", "dtmi:standard:unit:millibar;2", nil),
+                ("millimetresOfMercury", "dtmi:standard:unit:millimetresOfMercury;2", nil),
+                ("pascal", "dtmi:standard:unit:pascal;2", nil),
+                ("poundPerSquareInch", "dtmi:standard:unit:poundPerSquareInch;2", nil),
+            ]
+        ),
+        (
+            "Unitless", "dtmi:standard:class:Unitless;2",
+            [("percent", "dtmi:standard:unit:percent;2", nil), ("unity", "dtmi:standard:unit:unity;2", nil)]
+        ),
+        (
+            "ResistanceUnit", "dtmi:standard:class:ResistanceUnit;2",
+            [
+                ("kiloohm", "dtmi:standard:unit:kiloohm;2", nil), ("megaohm", "dtmi:standard:unit:megaohm;2", nil),
+                ("milliohm", "dtmi:standard:unit:milliohm;2", nil), ("ohm", "dtmi:standard:unit:ohm;2", nil),
+            ]
+        ),
+        (
+            "SoundPressureUnit", "dtmi:standard:class:SoundPressureUnit;2",
+            [("bel", "dtmi:standard:unit:bel;2", nil), ("decibel", "dtmi:standard:unit:decibel;2", nil)]
+        ),
+        (
+            "TemperatureUnit", "dtmi:standard:class:TemperatureUnit;2",
+            [
+                ("degreeCelsius", "dtmi:standard:unit:degreeCelsius;2", nil),
+                ("degreeFahrenheit", "dtmi:standard:unit:degreeFahrenheit;2", nil),
+                ("kelvin", "dtmi:standard:unit:kelvin;2", nil),
+            ]
+        ),
+        (
+            "TimeUnit", "dtmi:standard:class:TimeUnit;2",
+            [
+                ("day", "dtmi:standard:unit:day;2", nil), ("hour", "dtmi:standard:unit:hour;2", nil),
+                ("microsecond", "dtmi:standard:unit:microsecond;2", nil),
+                ("millisecond", "dtmi:standard:unit:millisecond;2", nil),
+                ("minute", "dtmi:standard:unit:minute;2", nil), ("nanosecond", "dtmi:standard:unit:nanosecond;2", nil),
+                ("second", "dtmi:standard:unit:second;2", nil), ("year", "dtmi:standard:unit:year;2", nil),
+            ]
+        ),
         ("TorqueUnit", "dtmi:standard:class:TorqueUnit;2", [("newtonMetre", "dtmi:standard:unit:newtonMetre;2", nil)]),
-        ("VelocityUnit", "dtmi:standard:class:VelocityUnit;2", [("centimetrePerSecond", "dtmi:standard:unit:centimetrePerSecond;2", nil), ("kilometrePerHour", "dtmi:standard:unit:kilometrePerHour;2", nil), ("kilometrePerSecond", "dtmi:standard:unit:kilometrePerSecond;2", nil), ("knot", "dtmi:standard:unit:knot;2", nil), ("metrePerHour", "dtmi:standard:unit:metrePerHour;2", nil), ("metrePerSecond", "dtmi:standard:unit:metrePerSecond;2", nil), ("milePerHour", "dtmi:standard:unit:milePerHour;2", nil), ("milePerSecond", "dtmi:standard:unit:milePerSecond;2", nil)]),
-        ("VoltageUnit", "dtmi:standard:class:VoltageUnit;2", [("kilovolt", "dtmi:standard:unit:kilovolt;2", nil), ("megavolt", "dtmi:standard:unit:megavolt;2", nil), ("microvolt", "dtmi:standard:unit:microvolt;2", nil), ("millivolt", "dtmi:standard:unit:millivolt;2", nil), ("volt", "dtmi:standard:unit:volt;2", nil)]),
-        ("VolumeUnit", "dtmi:standard:class:VolumeUnit;2", [("cubicCentimetre", "dtmi:standard:unit:cubicCentimetre;2", nil), ("cubicFoot", "dtmi:standard:unit:cubicFoot;2", nil), ("cubicInch", "dtmi:standard:unit:cubicInch;2", nil), ("cubicMetre", "dtmi:standard:unit:cubicMetre;2", nil), ("fluidOunce", "dtmi:standard:unit:fluidOunce;2", nil), ("gallon", "dtmi:standard:unit:gallon;2", nil), ("litre", "dtmi:standard:unit:litre;2", nil), ("millilitre", "dtmi:standard:unit:millilitre;2", nil)]),
-        ("VolumeFlowRateUnit", "dtmi:standard:class:VolumeFlowRateUnit;2", [("litrePerHour", "dtmi:standard:unit:litrePerHour;2", nil), ("litrePerSecond", "dtmi:standard:unit:litrePerSecond;2", nil), ("millilitrePerHour", "dtmi:standard:unit:millilitrePerHour;2", nil), ("millilitrePerSecond", "dtmi:standard:unit:millilitrePerSecond;2", nil)]),
+        (
+            "VelocityUnit", "dtmi:standard:class:VelocityUnit;2",
+            [
+                ("centimetrePerSecond", "dtmi:standard:unit:centimetrePerSecond;2", nil),
+                ("kilometrePerHour", "dtmi:standard:unit:kilometrePerHour;2", nil),
+                ("kilometrePerSecond", "dtmi:standard:unit:kilometrePerSecond;2", nil),
+                ("knot", "dtmi:standard:unit:knot;2", nil), ("metrePerHour", "dtmi:standard:unit:metrePerHour;2", nil),
+                ("metrePerSecond", "dtmi:standard:unit:metrePerSecond;2", nil),
+                ("milePerHour", "dtmi:standard:unit:milePerHour;2", nil),
+                ("milePerSecond", "dtmi:standard:unit:milePerSecond;2", nil),
+            ]
+        ),
+        (
+            "VoltageUnit", "dtmi:standard:class:VoltageUnit;2",
+            [
+                ("kilovolt", "dtmi:standard:unit:kilovolt;2", nil), ("megavolt", "dtmi:standard:unit:megavolt;2", nil),
+                ("microvolt", "dtmi:standard:unit:microvolt;2", nil),
+                ("millivolt", "dtmi:standard:unit:millivolt;2", nil), ("volt", "dtmi:standard:unit:volt;2", nil),
+            ]
+        ),
+        (
+            "VolumeUnit", "dtmi:standard:class:VolumeUnit;2",
+            [
+                ("cubicCentimetre", "dtmi:standard:unit:cubicCentimetre;2", nil),
+                ("cubicFoot", "dtmi:standard:unit:cubicFoot;2", nil),
+                ("cubicInch", "dtmi:standard:unit:cubicInch;2", nil),
+                ("cubicMetre", "dtmi:standard:unit:cubicMetre;2", nil),
+                ("fluidOunce", "dtmi:standard:unit:fluidOunce;2", nil), ("gallon", "dtmi:standard:unit:gallon;2", nil),
+                ("litre", "dtmi:standard:unit:litre;2", nil), ("millilitre", "dtmi:standard:unit:millilitre;2", nil),
+            ]
+        ),
+        (
+            "VolumeFlowRateUnit", "dtmi:standard:class:VolumeFlowRateUnit;2",
+            [
+                ("litrePerHour", "dtmi:standard:unit:litrePerHour;2", nil),
+                ("litrePerSecond", "dtmi:standard:unit:litrePerSecond;2", nil),
+                ("millilitrePerHour", "dtmi:standard:unit:millilitrePerHour;2", nil),
+                ("millilitrePerSecond", "dtmi:standard:unit:millilitrePerSecond;2", nil),
+            ]
+        ),
     ]
 
     /// DTDL v2 unit terms of the context that no unit type of the specification's chart lists.
@@ -97,7 +345,10 @@ extension QuantitativeTypes {
     static let v3SemanticRows: [(String, String, String)] = [
         ("Acceleration", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Acceleration", "AccelerationUnit"),
         ("Angle", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Angle", "AngleUnit"),
-        ("AngularAcceleration", "dtmi:dtdl:extension:quantitativeTypes:v1:class:AngularAcceleration", "AngularAccelerationUnit"),
+        (
+            "AngularAcceleration", "dtmi:dtdl:extension:quantitativeTypes:v1:class:AngularAcceleration",
+            "AngularAccelerationUnit"
+        ),
         ("AngularVelocity", "dtmi:dtdl:extension:quantitativeTypes:v1:class:AngularVelocity", "AngularVelocityUnit"),
         ("ApparentEnergy", "dtmi:dtdl:extension:quantitativeTypes:v1:class:ApparentEnergy", "ApparentEnergyUnit"),
         ("ApparentPower", "dtmi:dtdl:extension:quantitativeTypes:v1:class:ApparentPower", "ApparentPowerUnit"),
@@ -117,7 +368,10 @@ extension QuantitativeTypes {
         ("Humidity", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Humidity", "DensityUnit"),
         ("Illuminance", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Illuminance", "IlluminanceUnit"),
         ("Inductance", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Inductance", "InductanceUnit"),
-        ("IonizingRadiationDose", "dtmi:dtdl:extension:quantitativeTypes:v1:class:IonizingRadiationDose", "IonizingRadiationDoseUnit"),
+        (
+            "IonizingRadiationDose", "dtmi:dtdl:extension:quantitativeTypes:v1:class:IonizingRadiationDose",
+            "IonizingRadiationDoseUnit"
+        ),
         ("Irradiance", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Irradiance", "IrradianceUnit"),
         ("Latitude", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Latitude", "AngleUnit"),
         ("Longitude", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Longitude", "AngleUnit"),
@@ -125,9 +379,15 @@ extension QuantitativeTypes {
         ("Luminance", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Luminance", "LuminanceUnit"),
         ("Luminosity", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Luminosity", "PowerUnit"),
         ("LuminousFlux", "dtmi:dtdl:extension:quantitativeTypes:v1:class:LuminousFlux", "LuminousFluxUnit"),
-        ("LuminousIntensity", "dtmi:dtdl:extension:quantitativeTypes:v1:class:LuminousIntensity", "LuminousIntensityUnit"),
+        (
+            "LuminousIntensity", "dtmi:dtdl:extension:quantitativeTypes:v1:class:LuminousIntensity",
+            "LuminousIntensityUnit"
+        ),
         ("MagneticFlux", "dtmi:dtdl:extension:quantitativeTypes:v1:class:MagneticFlux", "MagneticFluxUnit"),
-        ("MagneticInduction", "dtmi:dtdl:extension:quantitativeTypes:v1:class:MagneticInduction", "MagneticInductionUnit"),
+        (
+            "MagneticInduction", "dtmi:dtdl:extension:quantitativeTypes:v1:class:MagneticInduction",
+            "MagneticInductionUnit"
+        ),
         ("Mass", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Mass", "MassUnit"),
         ("MassFlowRate", "dtmi:dtdl:extension:quantitativeTypes:v1:class:MassFlowRate", "MassFlowRateUnit"),
         ("Power", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Power", "PowerUnit"),
@@ -152,363 +412,786 @@ extension QuantitativeTypes {
     /// DTDL v3 quantitativeTypes;1 enums (unit enums and unit prefixes):
     /// (name, DTMI, [(enum value name, enum value, DTMI, symbol)]).
     static let v3EnumRows: [(String, String, [(String, String, String, String?)])] = [
-        ("DecimalPrefix", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DecimalPrefix", [
-            ("deci", "deci", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:deci", "d"),
-            ("centi", "centi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:centi", "c"),
-            ("milli", "milli", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:milli", "m"),
-            ("micro", "micro", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:micro", "µ"),
-            ("nano", "nano", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:nano", "n"),
-            ("pico", "pico", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:pico", "p"),
-            ("femto", "femto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:femto", "f"),
-            ("atto", "atto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:atto", "a"),
-            ("zepto", "zepto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:zepto", "z"),
-            ("yocto", "yocto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:yocto", "y"),
-            ("deca", "deca", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:deca", "da"),
-            ("hecto", "hecto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:hecto", "h"),
-            ("kilo", "kilo", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:kilo", "k"),
-            ("mega", "mega", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:mega", "M"),
-            ("giga", "giga", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:giga", "G"),
-            ("tera", "tera", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:tera", "T"),
-            ("peta", "peta", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:peta", "P"),
-            ("exa", "exa", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:exa", "E"),
-            ("zetta", "zetta", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:zetta", "Z"),
-            ("yotta", "yotta", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:yotta", "Y"),
-        ]),
-        ("BinaryPrefix", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:BinaryPrefix", [
-            ("kibi", "kibi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:kibi", "Ki"),
-            ("mebi", "mebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:mebi", "Mi"),
-            ("gibi", "gibi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:gibi", "Gi"),
-            ("tebi", "tebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:tebi", "Ti"),
-            ("pebi", "pebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:pebi", "Pi"),
-            ("exbi", "exbi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:exbi", "Ei"),
-            ("zebi", "zebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:zebi", "Zi"),
-            ("yobi", "yobi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:yobi", "Yi"),
-        ]),
-        ("AccelerationUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AccelerationUnit", [
-            ("metrePerSecondSquared", "metrePerSecondSquared", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metrePerSecondSquared", "m/s²"),
-            ("centimetrePerSecondSquared", "centimetrePerSecondSquared", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:centimetrePerSecondSquared", "cm/s²"),
-            ("gForce", "gForce", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gForce", "g"),
-        ]),
-        ("AngleUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AngleUnit", [
-            ("radian", "radian", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:radian", "rad"),
-            ("degreeOfArc", "degreeOfArc", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreeOfArc", "°"),
-            ("minuteOfArc", "minuteOfArc", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:minuteOfArc", "'"),
-            ("secondOfArc", "secondOfArc", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:secondOfArc", "\""),
-            ("turn", "turn", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:turn", "turn"),
-        ]),
-        ("AngularAccelerationUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AngularAccelerationUnit", [
-            ("radianPerSecondSquared", "radianPerSecondSquared", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:radianPerSecondSquared", "rad/s²"),
-        ]),
-        ("AngularVelocityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AngularVelocityUnit", [
-            ("radianPerSecond", "radianPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:radianPerSecond", "rad/s"),
-            ("degreePerSecond", "degreePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreePerSecond", "°/s"),
-            ("revolutionPerSecond", "revolutionPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:revolutionPerSecond", "rps"),
-            ("revolutionPerMinute", "revolutionPerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:revolutionPerMinute", "rpm"),
-        ]),
-        ("ApparentEnergyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ApparentEnergyUnit", [
-            ("voltAmpereHour", "voltAmpereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpereHour", "VAh"),
-            ("kilovoltAmpereHour", "kilovoltAmpereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpereHour", "kVAh"),
-            ("megavoltAmpereHour", "megavoltAmpereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpereHour", "MVAh"),
-            ("gigavoltAmpereHour", "gigavoltAmpereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpereHour", "GVAh"),
-        ]),
-        ("ApparentPowerUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ApparentPowerUnit", [
-            ("voltAmpere", "voltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpere", "VA"),
-            ("millivoltAmpere", "millivoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millivoltAmpere", "mVA"),
-            ("kilovoltAmpere", "kilovoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpere", "kVA"),
-            ("megavoltAmpere", "megavoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpere", "MVA"),
-            ("gigavoltAmpere", "gigavoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpere", "GVA"),
-        ]),
-        ("AreaUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AreaUnit", [
-            ("squareMetre", "squareMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareMetre", "m²"),
-            ("squareCentimetre", "squareCentimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareCentimetre", "cm²"),
-            ("squareMillimetre", "squareMillimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareMillimetre", "mm²"),
-            ("squareKilometre", "squareKilometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareKilometre", "km²"),
-            ("hectare", "hectare", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hectare", "ha"),
-            ("squareFoot", "squareFoot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareFoot", "ft²"),
-            ("squareInch", "squareInch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareInch", "in²"),
-            ("acre", "acre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:acre", "ac"),
-        ]),
-        ("CapacitanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:CapacitanceUnit", [
-            ("farad", "farad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:farad", "F"),
-            ("millifarad", "millifarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millifarad", "mF"),
-            ("microfarad", "microfarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microfarad", "µF"),
-            ("nanofarad", "nanofarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nanofarad", "nF"),
-            ("picofarad", "picofarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:picofarad", "pF"),
-        ]),
-        ("ChargeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ChargeUnit", [
-            ("coulomb", "coulomb", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:coulomb", "C"),
-            ("ampereHour", "ampereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ampereHour", "Ah"),
-            ("milliampereHour", "milliampereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliampereHour", "mAh"),
-        ]),
-        ("CurrentUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:CurrentUnit", [
-            ("ampere", "ampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ampere", "A"),
-            ("microampere", "microampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microampere", "µA"),
-            ("milliampere", "milliampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliampere", "mA"),
-            ("kiloampere", "kiloampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloampere", "kA"),
-        ]),
-        ("DataRateUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DataRateUnit", [
-            ("bitPerSecond", "bitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bitPerSecond", "bps"),
-            ("kibibitPerSecond", "kibibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibitPerSecond", "Kibps"),
-            ("mebibitPerSecond", "mebibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibitPerSecond", "Mibps"),
-            ("gibibitPerSecond", "gibibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibitPerSecond", "Gibps"),
-            ("tebibitPerSecond", "tebibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibitPerSecond", "Tibps"),
-            ("exbibitPerSecond", "exbibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibitPerSecond", "Eibps"),
-            ("zebibitPerSecond", "zebibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibitPerSecond", "Zibps"),
-            ("yobibitPerSecond", "yobibitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibitPerSecond", "Yibps"),
-            ("bytePerSecond", "bytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bytePerSecond", "Bps"),
-            ("kibibytePerSecond", "kibibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibytePerSecond", "KiBps"),
-            ("mebibytePerSecond", "mebibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibytePerSecond", "MiBps"),
-            ("gibibytePerSecond", "gibibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibytePerSecond", "GiBps"),
-            ("tebibytePerSecond", "tebibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibytePerSecond", "TiBps"),
-            ("exbibytePerSecond", "exbibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibytePerSecond", "EiBps"),
-            ("zebibytePerSecond", "zebibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibytePerSecond", "ZiBps"),
-            ("yobibytePerSecond", "yobibytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibytePerSecond", "YiBps"),
-        ]),
-        ("DataSizeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DataSizeUnit", [
-            ("bit", "bit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bit", "bit"),
-            ("kibibit", "kibibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibit", "Kibit"),
-            ("mebibit", "mebibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibit", "Mibit"),
-            ("gibibit", "gibibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibit", "Gibit"),
-            ("tebibit", "tebibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibit", "Tibit"),
-            ("exbibit", "exbibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibit", "Eibit"),
-            ("zebibit", "zebibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibit", "Zibit"),
-            ("yobibit", "yobibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibit", "Yibit"),
-            ("byte", "byte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:byte", "B"),
-            ("kibibyte", "kibibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibyte", "KiB"),
-            ("mebibyte", "mebibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibyte", "MiB"),
-            ("gibibyte", "gibibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibyte", "GiB"),
-            ("tebibyte", "tebibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibyte", "TiB"),
-            ("exbibyte", "exbibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibyte", "EiB"),
-            ("zebibyte", "zebibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibyte", "ZiB"),
-            ("yobibyte", "yobibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibyte", "YiB"),
-        ]),
-        ("DensityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DensityUnit", [
-            ("kilogramPerCubicMetre", "kilogramPerCubicMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogramPerCubicMetre", "kg/m³"),
-            ("gramPerCubicMetre", "gramPerCubicMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gramPerCubicMetre", "g/m³"),
-            ("milligramPerCubicMetre", "milligramPerCubicMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milligramPerCubicMetre", "mg/m³"),
-            ("microgramPerCubicMetre", "microgramPerCubicMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microgramPerCubicMetre", "µg/m³"),
-        ]),
-        ("EnergyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:EnergyUnit", [
-            ("joule", "joule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:joule", "J"),
-            ("kilojoule", "kilojoule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilojoule", "kJ"),
-            ("megajoule", "megajoule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megajoule", "MJ"),
-            ("gigajoule", "gigajoule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigajoule", "GJ"),
-            ("electronvolt", "electronvolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:electronvolt", "eV"),
-            ("megaelectronvolt", "megaelectronvolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megaelectronvolt", "MeV"),
-            ("wattHour", "wattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:wattHour", "Wh"),
-            ("milliwattHour", "milliwattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliwattHour", "mWh"),
-            ("kilowattHour", "kilowattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilowattHour", "kWh"),
-            ("megawattHour", "megawattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megawattHour", "MWh"),
-            ("gigawattHour", "gigawattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigawattHour", "GWh"),
-            ("terawattHour", "terawattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:terawattHour", "TWh"),
-            ("britishThermalUnit", "britishThermalUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:britishThermalUnit", "BTU"),
-            ("kiloBritishThermalUnit", "kiloBritishThermalUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloBritishThermalUnit", "kBTU"),
-        ]),
-        ("ForceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ForceUnit", [
-            ("newton", "newton", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:newton", "N"),
-            ("pound", "pound", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:pound", "lb"),
-            ("ounce", "ounce", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ounce", "oz"),
-            ("ton", "ton", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ton", "T"),
-        ]),
-        ("FrequencyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:FrequencyUnit", [
-            ("hertz", "hertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hertz", "Hz"),
-            ("millihertz", "millihertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millihertz", "mHz"),
-            ("kilohertz", "kilohertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilohertz", "kHz"),
-            ("megahertz", "megahertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megahertz", "MHz"),
-            ("gigahertz", "gigahertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigahertz", "GHz"),
-        ]),
-        ("IlluminanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:IlluminanceUnit", [
-            ("lux", "lux", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:lux", "lx"),
-            ("footcandle", "footcandle", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:footcandle", "fc"),
-        ]),
-        ("InductanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:InductanceUnit", [
-            ("henry", "henry", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:henry", "H"),
-            ("millihenry", "millihenry", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millihenry", "mH"),
-            ("microhenry", "microhenry", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microhenry", "µH"),
-        ]),
-        ("IonizingRadiationDoseUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:IonizingRadiationDoseUnit", [
-            ("gray", "gray", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gray", "Gy"),
-            ("milligray", "milligray", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milligray", "mGy"),
-            ("microgray", "microgray", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microgray", "µGy"),
-            ("sievert", "sievert", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:sievert", "Sv"),
-            ("millisievert", "millisievert", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millisievert", "mSv"),
-            ("microsievert", "microsievert", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microsievert", "µSv"),
-        ]),
-        ("IrradianceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:IrradianceUnit", [
-            ("wattPerSquareMetre", "wattPerSquareMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:wattPerSquareMetre", "W/m²"),
-        ]),
-        ("LengthUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LengthUnit", [
-            ("metre", "metre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metre", "m"),
-            ("centimetre", "centimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:centimetre", "cm"),
-            ("millimetre", "millimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millimetre", "mm"),
-            ("micrometre", "micrometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:micrometre", "µm"),
-            ("nanometre", "nanometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nanometre", "nm"),
-            ("kilometre", "kilometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilometre", "km"),
-            ("foot", "foot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:foot", "ft"),
-            ("inch", "inch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:inch", "in"),
-            ("mile", "mile", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mile", "mi"),
-            ("nauticalMile", "nauticalMile", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nauticalMile", "M"),
-            ("astronomicalUnit", "astronomicalUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:astronomicalUnit", "AU"),
-        ]),
-        ("LuminanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LuminanceUnit", [
-            ("candelaPerSquareMetre", "candelaPerSquareMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:candelaPerSquareMetre", "cd/m²"),
-        ]),
-        ("LuminousFluxUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LuminousFluxUnit", [
-            ("lumen", "lumen", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:lumen", "lm"),
-        ]),
-        ("LuminousIntensityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LuminousIntensityUnit", [
-            ("candela", "candela", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:candela", "cd"),
-        ]),
-        ("MagneticFluxUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MagneticFluxUnit", [
-            ("weber", "weber", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:weber", "Wb"),
-            ("maxwell", "maxwell", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:maxwell", "Mx"),
-        ]),
-        ("MagneticInductionUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MagneticInductionUnit", [
-            ("tesla", "tesla", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tesla", "T"),
-            ("gauss", "gauss", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gauss", "G"),
-        ]),
-        ("MassUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MassUnit", [
-            ("kilogram", "kilogram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogram", "kg"),
-            ("gram", "gram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gram", "g"),
-            ("milligram", "milligram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milligram", "mg"),
-            ("microgram", "microgram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microgram", "µg"),
-            ("tonne", "tonne", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tonne", "t"),
-            ("slug", "slug", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:slug", "slug"),
-            ("massPound", "massPound", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:massPound", "lb"),
-        ]),
-        ("MassFlowRateUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MassFlowRateUnit", [
-            ("gramPerSecond", "gramPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gramPerSecond", "g/s"),
-            ("kilogramPerSecond", "kilogramPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogramPerSecond", "kg/s"),
-            ("gramPerHour", "gramPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gramPerHour", "g/h"),
-            ("kilogramPerHour", "kilogramPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogramPerHour", "kg/h"),
-            ("massPoundPerHour", "massPoundPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:massPoundPerHour", "lb/h"),
-        ]),
-        ("PowerUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:PowerUnit", [
-            ("watt", "watt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:watt", "W"),
-            ("microwatt", "microwatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microwatt", "µW"),
-            ("milliwatt", "milliwatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliwatt", "mW"),
-            ("kilowatt", "kilowatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilowatt", "kW"),
-            ("megawatt", "megawatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megawatt", "MW"),
-            ("gigawatt", "gigawatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigawatt", "GW"),
-            ("horsepower", "horsepower", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:horsepower", "hp"),
-            ("joulePerSecond", "joulePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:joulePerSecond", "J/s"),
-            ("kilojoulePerSecond", "kilojoulePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilojoulePerSecond", "kJ/s"),
-            ("joulePerHour", "joulePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:joulePerHour", "J/h"),
-            ("kilojoulePerHour", "kilojoulePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilojoulePerHour", "kJ/h"),
-            ("megajoulePerHour", "megajoulePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megajoulePerHour", "MJ/h"),
-            ("gigajoulePerHour", "gigajoulePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigajoulePerHour", "GJ/h"),
-            ("britishThermalUnitPerHour", "britishThermalUnitPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:britishThermalUnitPerHour", "BTU/h"),
-            ("kiloBritishThermalUnitPerHour", "kiloBritishThermalUnitPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloBritishThermalUnitPerHour", "kBTU/h"),
-            ("kilowattHourPerYear", "kilowattHourPerYear", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilowattHourPerYear", "kWh/yr"),
-            ("tonOfRefrigeration", "tonOfRefrigeration", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tonOfRefrigeration", "TR"),
-        ]),
-        ("PressureUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:PressureUnit", [
-            ("pascal", "pascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:pascal", "Pa"),
-            ("decapascal", "decapascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:decapascal", "daPa"),
-            ("hectopascal", "hectopascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hectopascal", "hPa"),
-            ("kilopascal", "kilopascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilopascal", "kPa"),
-            ("bar", "bar", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bar", "bar"),
-            ("millibar", "millibar", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millibar", "mbar"),
-            ("millimetresOfMercury", "millimetresOfMercury", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millimetresOfMercury", "mmHg"),
-            ("poundPerSquareInch", "poundPerSquareInch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:poundPerSquareInch", "psi"),
-            ("inchesOfMercury", "inchesOfMercury", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:inchesOfMercury", "inHg"),
-            ("inchesOfWater", "inchesOfWater", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:inchesOfWater", "inH2O"),
-        ]),
-        ("RadioactivityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:RadioactivityUnit", [
-            ("becquerel", "becquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:becquerel", "Bq"),
-            ("kilobecquerel", "kilobecquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilobecquerel", "kBq"),
-            ("megabecquerel", "megabecquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megabecquerel", "MBq"),
-            ("gigabecquerel", "gigabecquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigabecquerel", "GBq"),
-        ]),
-        ("ReactiveEnergyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ReactiveEnergyUnit", [
-            ("voltAmpereReactiveHour", "voltAmpereReactiveHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpereReactiveHour", "varh"),
-            ("kilovoltAmpereReactiveHour", "kilovoltAmpereReactiveHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpereReactiveHour", "kvarh"),
-            ("megavoltAmpereReactiveHour", "megavoltAmpereReactiveHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpereReactiveHour", "Mvarh"),
-            ("gigavoltAmpereReactiveHour", "gigavoltAmpereReactiveHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpereReactiveHour", "Gvarh"),
-        ]),
-        ("ReactivePowerUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ReactivePowerUnit", [
-            ("voltAmpereReactive", "voltAmpereReactive", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpereReactive", "var"),
-            ("millivoltAmpereReactive", "millivoltAmpereReactive", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millivoltAmpereReactive", "mvar"),
-            ("kilovoltAmpereReactive", "kilovoltAmpereReactive", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpereReactive", "kvar"),
-            ("megavoltAmpereReactive", "megavoltAmpereReactive", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpereReactive", "Mvar"),
-            ("gigavoltAmpereReactive", "gigavoltAmpereReactive", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpereReactive", "Gvar"),
-        ]),
-        ("ResistanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ResistanceUnit", [
-            ("ohm", "ohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ohm", "Ω"),
-            ("milliohm", "milliohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliohm", "mΩ"),
-            ("kiloohm", "kiloohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloohm", "kΩ"),
-            ("megaohm", "megaohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megaohm", "MΩ"),
-        ]),
-        ("SoundPressureUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:SoundPressureUnit", [
-            ("decibel", "decibel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:decibel", "dB"),
-            ("bel", "bel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bel", "B"),
-        ]),
-        ("TemperatureUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:TemperatureUnit", [
-            ("kelvin", "kelvin", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kelvin", "K"),
-            ("degreeCelsius", "degreeCelsius", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreeCelsius", "°C"),
-            ("degreeFahrenheit", "degreeFahrenheit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreeFahrenheit", "°F"),
-        ]),
-        ("TimeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:TimeUnit", [
-            ("second", "second", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:second", "s"),
-            ("millisecond", "millisecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millisecond", "ms"),
-            ("microsecond", "microsecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microsecond", "µs"),
-            ("nanosecond", "nanosecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nanosecond", "ns"),
-            ("minute", "minute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:minute", "m"),
-            ("hour", "hour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hour", "h"),
-            ("day", "day", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:day", "d"),
-            ("year", "year", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:year", "yr"),
-        ]),
-        ("TorqueUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:TorqueUnit", [
-            ("newtonMetre", "newtonMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:newtonMetre", "N m"),
-        ]),
-        ("Unitless", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:Unitless", [
-            ("unity", "unity", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:unity", ""),
-            ("percent", "percent", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:percent", "%"),
-            ("partsPerMillion", "partsPerMillion", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerMillion", "ppm"),
-            ("partsPerBillion", "partsPerBillion", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerBillion", "ppb"),
-            ("partsPerTrillion", "partsPerTrillion", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerTrillion", "ppt"),
-            ("partsPerQuadrillion", "partsPerQuadrillion", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerQuadrillion", "ppq"),
-        ]),
-        ("VelocityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VelocityUnit", [
-            ("metrePerSecond", "metrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metrePerSecond", "m/s"),
-            ("centimetrePerSecond", "centimetrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:centimetrePerSecond", "cm/s"),
-            ("kilometrePerSecond", "kilometrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilometrePerSecond", "km/s"),
-            ("metrePerHour", "metrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metrePerHour", "m/h"),
-            ("kilometrePerHour", "kilometrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilometrePerHour", "km/h"),
-            ("milePerHour", "milePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milePerHour", "mph"),
-            ("milePerSecond", "milePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milePerSecond", "mi/s"),
-            ("knot", "knot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:knot", "kn"),
-        ]),
-        ("VoltageUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VoltageUnit", [
-            ("volt", "volt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:volt", "V"),
-            ("millivolt", "millivolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millivolt", "mV"),
-            ("microvolt", "microvolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microvolt", "µV"),
-            ("kilovolt", "kilovolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovolt", "kV"),
-            ("megavolt", "megavolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavolt", "MV"),
-        ]),
-        ("VolumeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VolumeUnit", [
-            ("cubicMetre", "cubicMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetre", "m³"),
-            ("cubicCentimetre", "cubicCentimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicCentimetre", "cm³"),
-            ("litre", "litre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litre", "l"),
-            ("millilitre", "millilitre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitre", "ml"),
-            ("cubicFoot", "cubicFoot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicFoot", "ft³"),
-            ("cubicInch", "cubicInch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicInch", "in³"),
-            ("fluidOunce", "fluidOunce", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:fluidOunce", "fl oz"),
-            ("gallon", "gallon", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gallon", "gal"),
-        ]),
-        ("VolumeFlowRateUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VolumeFlowRateUnit", [
-            ("litrePerSecond", "litrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litrePerSecond", "l/s"),
-            ("millilitrePerSecond", "millilitrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitrePerSecond", "ml/s"),
-            ("litrePerMinute", "litrePerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litrePerMinute", "l/min"),
-            ("millilitrePerMinute", "millilitrePerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitrePerMinute", "ml/min"),
-            ("litrePerHour", "litrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litrePerHour", "l/h"),
-            ("millilitrePerHour", "millilitrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitrePerHour", "ml/h"),
-            ("gallonPerMinute", "gallonPerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gallonPerMinute", "gal/min"),
-            ("gallonPerHour", "gallonPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gallonPerHour", "gal/h"),
-            ("cubicFootPerMinute", "cubicFootPerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicFootPerMinute", "ft³/min"),
-            ("cubicMetrePerHour", "cubicMetrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetrePerHour", "ft³/h"),
-            ("cubicMetrePerMinute", "cubicMetrePerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetrePerMinute", "ft³/min"),
-            ("cubicMetrePerSecond", "cubicMetrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetrePerSecond", "ft³/s"),
-        ]),
+        (
+            "DecimalPrefix", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DecimalPrefix",
+            [
+                ("deci", "deci", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:deci", "d"),
+                ("centi", "centi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:centi", "c"),
+                ("milli", "milli", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:milli", "m"),
+                ("micro", "micro", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:micro", "µ"),
+                ("nano", "nano", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:nano", "n"),
+                ("pico", "pico", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:pico", "p"),
+                ("femto", "femto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:femto", "f"),
+                ("atto", "atto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:atto", "a"),
+                ("zepto", "zepto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:zepto", "z"),
+                ("yocto", "yocto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:yocto", "y"),
+                ("deca", "deca", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:deca", "da"),
+                ("hecto", "hecto", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:hecto", "h"),
+                ("kilo", "kilo", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:kilo", "k"),
+                ("mega", "mega", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:mega", "M"),
+                ("giga", "giga", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:giga", "G"),
+                ("tera", "tera", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:tera", "T"),
+                ("peta", "peta", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:peta", "P"),
+                ("exa", "exa", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:exa", "E"),
+                ("zetta", "zetta", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:zetta", "Z"),
+                ("yotta", "yotta", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:yotta", "Y"),
+            ]
+        ),
+        (
+            "BinaryPrefix", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:BinaryPrefix",
+            [
+                ("kibi", "kibi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:kibi", "Ki"),
+                ("mebi", "mebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:mebi", "Mi"),
+                ("gibi", "gibi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:gibi", "Gi"),
+                ("tebi", "tebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:tebi", "Ti"),
+                ("pebi", "pebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:pebi", "Pi"),
+                ("exbi", "exbi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:exbi", "Ei"),
+                ("zebi", "zebi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:zebi", "Zi"),
+                ("yobi", "yobi", "dtmi:dtdl:extension:quantitativeTypes:v1:unitprefix:yobi", "Yi"),
+            ]
+        ),
+        (
+            "AccelerationUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AccelerationUnit",
+            [
+                (
+                    "metrePerSecondSquared", "metrePerSecondSquared",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metrePerSecondSquared", "m/s²"
+                ),
+                (
+                    "centimetrePerSecondSquared", "centimetrePerSecondSquared",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:centimetrePerSecondSquared", "cm/s²"
+                ),
+                ("gForce", "gForce", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gForce", "g"),
+            ]
+        ),
+        (
+            "AngleUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AngleUnit",
+            [
+                ("radian", "radian", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:radian", "rad"),
+                ("degreeOfArc", "degreeOfArc", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreeOfArc", "°"),
+                ("minuteOfArc", "minuteOfArc", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:minuteOfArc", "'"),
+                ("secondOfArc", "secondOfArc", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:secondOfArc", "\""),
+                ("turn", "turn", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:turn", "turn"),
+            ]
+        ),
+        (
+            "AngularAccelerationUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AngularAccelerationUnit",
+            [
+                (
+                    "radianPerSecondSquared", "radianPerSecondSquared",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:radianPerSecondSquared", "rad/s²"
+                )
+            ]
+        ),
+        (
+            "AngularVelocityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AngularVelocityUnit",
+            [
+                (
+                    "radianPerSecond", "radianPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:radianPerSecond", "rad/s"
+                ),
+                (
+                    "degreePerSecond", "degreePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreePerSecond", "°/s"
+                ),
+                (
+                    "revolutionPerSecond", "revolutionPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:revolutionPerSecond", "rps"
+                ),
+                (
+                    "revolutionPerMinute", "revolutionPerMinute",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:revolutionPerMinute", "rpm"
+                ),
+            ]
+        ),
+        (
+            "ApparentEnergyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ApparentEnergyUnit",
+            [
+                (
+                    "voltAmpereHour", "voltAmpereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpereHour",
+                    "VAh"
+                ),
+                (
+                    "kilovoltAmpereHour", "kilovoltAmpereHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpereHour", "kVAh"
+                ),
+                (
+                    "megavoltAmpereHour", "megavoltAmpereHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpereHour", "MVAh"
+                ),
+                (
+                    "gigavoltAmpereHour", "gigavoltAmpereHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpereHour", "GVAh"
+                ),
+            ]
+        ),
+        (
+            "ApparentPowerUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ApparentPowerUnit",
+            [
+                ("voltAmpere", "voltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpere", "VA"),
+                (
+                    "millivoltAmpere", "millivoltAmpere",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millivoltAmpere", "mVA"
+                ),
+                (
+                    "kilovoltAmpere", "kilovoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpere",
+                    "kVA"
+                ),
+                (
+                    "megavoltAmpere", "megavoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpere",
+                    "MVA"
+                ),
+                (
+                    "gigavoltAmpere", "gigavoltAmpere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpere",
+                    "GVA"
+                ),
+            ]
+        ),
+        (
+            "AreaUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:AreaUnit",
+            [
+                ("squareMetre", "squareMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareMetre", "m²"),
+                (
+                    "squareCentimetre", "squareCentimetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareCentimetre", "cm²"
+                ),
+                (
+                    "squareMillimetre", "squareMillimetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareMillimetre", "mm²"
+                ),
+                (
+                    "squareKilometre", "squareKilometre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareKilometre", "km²"
+                ),
+                ("hectare", "hectare", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hectare", "ha"),
+                ("squareFoot", "squareFoot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareFoot", "ft²"),
+                ("squareInch", "squareInch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:squareInch", "in²"),
+                ("acre", "acre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:acre", "ac"),
+            ]
+        ),
+        (
+            "CapacitanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:CapacitanceUnit",
+            [
+                ("farad", "farad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:farad", "F"),
+                ("millifarad", "millifarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millifarad", "mF"),
+                ("microfarad", "microfarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microfarad", "µF"),
+                ("nanofarad", "nanofarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nanofarad", "nF"),
+                ("picofarad", "picofarad", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:picofarad", "pF"),
+            ]
+        ),
+        (
+            "ChargeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ChargeUnit",
+            [
+                ("coulomb", "coulomb", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:coulomb", "C"),
+                ("ampereHour", "ampereHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ampereHour", "Ah"),
+                (
+                    "milliampereHour", "milliampereHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliampereHour", "mAh"
+                ),
+            ]
+        ),
+        (
+            "CurrentUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:CurrentUnit",
+            [
+                ("ampere", "ampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ampere", "A"),
+                ("microampere", "microampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microampere", "µA"),
+                ("milliampere", "milliampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliampere", "mA"),
+                ("kiloampere", "kiloampere", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloampere", "kA"),
+            ]
+        ),
+        (
+            "DataRateUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DataRateUnit",
+            [
+                ("bitPerSecond", "bitPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bitPerSecond", "bps"),
+                (
+                    "kibibitPerSecond", "kibibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibitPerSecond", "Kibps"
+                ),
+                (
+                    "mebibitPerSecond", "mebibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibitPerSecond", "Mibps"
+                ),
+                (
+                    "gibibitPerSecond", "gibibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibitPerSecond", "Gibps"
+                ),
+                (
+                    "tebibitPerSecond", "tebibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibitPerSecond", "Tibps"
+                ),
+                (
+                    "exbibitPerSecond", "exbibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibitPerSecond", "Eibps"
+                ),
+                (
+                    "zebibitPerSecond", "zebibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibitPerSecond", "Zibps"
+                ),
+                (
+                    "yobibitPerSecond", "yobibitPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibitPerSecond", "Yibps"
+                ),
+                (
+                    "bytePerSecond", "bytePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bytePerSecond",
+                    "Bps"
+                ),
+                (
+                    "kibibytePerSecond", "kibibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibytePerSecond", "KiBps"
+                ),
+                (
+                    "mebibytePerSecond", "mebibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibytePerSecond", "MiBps"
+                ),
+                (
+                    "gibibytePerSecond", "gibibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibytePerSecond", "GiBps"
+                ),
+                (
+                    "tebibytePerSecond", "tebibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibytePerSecond", "TiBps"
+                ),
+                (
+                    "exbibytePerSecond", "exbibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibytePerSecond", "EiBps"
+                ),
+                (
+                    "zebibytePerSecond", "zebibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibytePerSecond", "ZiBps"
+                ),
+                (
+                    "yobibytePerSecond", "yobibytePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibytePerSecond", "YiBps"
+                ),
+            ]
+        ),
+        (
+            "DataSizeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DataSizeUnit",
+            [
+                ("bit", "bit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bit", "bit"),
+                ("kibibit", "kibibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibit", "Kibit"),
+                ("mebibit", "mebibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibit", "Mibit"),
+                ("gibibit", "gibibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibit", "Gibit"),
+                ("tebibit", "tebibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibit", "Tibit"),
+                ("exbibit", "exbibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibit", "Eibit"),
+                ("zebibit", "zebibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibit", "Zibit"),
+                ("yobibit", "yobibit", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibit", "Yibit"),
+                ("byte", "byte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:byte", "B"),
+                ("kibibyte", "kibibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kibibyte", "KiB"),
+                ("mebibyte", "mebibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mebibyte", "MiB"),
+                ("gibibyte", "gibibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gibibyte", "GiB"),
+                ("tebibyte", "tebibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tebibyte", "TiB"),
+                ("exbibyte", "exbibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:exbibyte", "EiB"),
+                ("zebibyte", "zebibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:zebibyte", "ZiB"),
+                ("yobibyte", "yobibyte", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:yobibyte", "YiB"),
+            ]
+        ),
+        (
+            "DensityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:DensityUnit",
+            [
+                (
+                    "kilogramPerCubicMetre", "kilogramPerCubicMetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogramPerCubicMetre", "kg/m³"
+                ),
+                (
+                    "gramPerCubicMetre", "gramPerCubicMetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gramPerCubicMetre", "g/m³"
+                ),
+                (
+                    "milligramPerCubicMetre", "milligramPerCubicMetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milligramPerCubicMetre", "mg/m³"
+                ),
+                (
+                    "microgramPerCubicMetre", "microgramPerCubicMetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microgramPerCubicMetre", "µg/m³"
+                ),
+            ]
+        ),
+        (
+            "EnergyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:EnergyUnit",
+            [
+                ("joule", "joule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:joule", "J"),
+                ("kilojoule", "kilojoule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilojoule", "kJ"),
+                ("megajoule", "megajoule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megajoule", "MJ"),
+                ("gigajoule", "gigajoule", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigajoule", "GJ"),
+                ("electronvolt", "electronvolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:electronvolt", "eV"),
+                (
+                    "megaelectronvolt", "megaelectronvolt",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megaelectronvolt", "MeV"
+                ),
+                ("wattHour", "wattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:wattHour", "Wh"),
+                (
+                    "milliwattHour", "milliwattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliwattHour",
+                    "mWh"
+                ),
+                ("kilowattHour", "kilowattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilowattHour", "kWh"),
+                ("megawattHour", "megawattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megawattHour", "MWh"),
+                ("gigawattHour", "gigawattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigawattHour", "GWh"),
+                ("terawattHour", "terawattHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:terawattHour", "TWh"),
+                (
+                    "britishThermalUnit", "britishThermalUnit",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:britishThermalUnit", "BTU"
+                ),
+                (
+                    "kiloBritishThermalUnit", "kiloBritishThermalUnit",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloBritishThermalUnit", "kBTU"
+                ),
+            ]
+        ),
+        (
+            "ForceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ForceUnit",
+            [
+                ("newton", "newton", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:newton", "N"),
+                ("pound", "pound", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:pound", "lb"),
+                ("ounce", "ounce", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ounce", "oz"),
+                ("ton", "ton", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ton", "T"),
+            ]
+        ),
+        (
+            "FrequencyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:FrequencyUnit",
+            [
+                ("hertz", "hertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hertz", "Hz"),
+                ("millihertz", "millihertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millihertz", "mHz"),
+                ("kilohertz", "kilohertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilohertz", "kHz"),
+                ("megahertz", "megahertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megahertz", "MHz"),
+                ("gigahertz", "gigahertz", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigahertz", "GHz"),
+            ]
+        ),
+        (
+            "IlluminanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:IlluminanceUnit",
+            [
+                ("lux", "lux", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:lux", "lx"),
+                ("footcandle", "footcandle", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:footcandle", "fc"),
+            ]
+        ),
+        (
+            "InductanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:InductanceUnit",
+            [
+                ("henry", "henry", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:henry", "H"),
+                ("millihenry", "millihenry", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millihenry", "mH"),
+                ("microhenry", "microhenry", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microhenry", "µH"),
+            ]
+        ),
+        (
+            "IonizingRadiationDoseUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:IonizingRadiationDoseUnit",
+            [
+                ("gray", "gray", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gray", "Gy"),
+                ("milligray", "milligray", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milligray", "mGy"),
+                ("microgray", "microgray", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microgray", "µGy"),
+                ("sievert", "sievert", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:sievert", "Sv"),
+                ("millisievert", "millisievert", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millisievert", "mSv"),
+                ("microsievert", "microsievert", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microsievert", "µSv"),
+            ]
+        ),
+        (
+            "IrradianceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:IrradianceUnit",
+            [
+                (
+                    "wattPerSquareMetre", "wattPerSquareMetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:wattPerSquareMetre", "W/m²"
+                )
+            ]
+        ),
+        (
+            "LengthUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LengthUnit",
+            [
+                ("metre", "metre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metre", "m"),
+                ("centimetre", "centimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:centimetre", "cm"),
+                ("millimetre", "millimetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millimetre", "mm"),
+                ("micrometre", "micrometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:micrometre", "µm"),
+                ("nanometre", "nanometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nanometre", "nm"),
+                ("kilometre", "kilometre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilometre", "km"),
+                ("foot", "foot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:foot", "ft"),
+                ("inch", "inch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:inch", "in"),
+                ("mile", "mile", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:mile", "mi"),
+                ("nauticalMile", "nauticalMile", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nauticalMile", "M"),
+                (
+                    "astronomicalUnit", "astronomicalUnit",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:astronomicalUnit", "AU"
+                ),
+            ]
+        ),
+        (
+            "LuminanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LuminanceUnit",
+            [
+                (
+                    "candelaPerSquareMetre", "candelaPerSquareMetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:candelaPerSquareMetre", "cd/m²"
+                )
+            ]
+        ),
+        (
+            "LuminousFluxUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LuminousFluxUnit",
+            [
+                ("lumen", "lumen", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:lumen", "lm")
+            ]
+        ),
+        (
+            "LuminousIntensityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:LuminousIntensityUnit",
+            [
+                ("candela", "candela", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:candela", "cd")
+            ]
+        ),
+        (
+            "MagneticFluxUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MagneticFluxUnit",
+            [
+                ("weber", "weber", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:weber", "Wb"),
+                ("maxwell", "maxwell", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:maxwell", "Mx"),
+            ]
+        ),
+        (
+            "MagneticInductionUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MagneticInductionUnit",
+            [
+                ("tesla", "tesla", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tesla", "T"),
+                ("gauss", "gauss", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gauss", "G"),
+            ]
+        ),
+        (
+            "MassUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MassUnit",
+            [
+                ("kilogram", "kilogram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogram", "kg"),
+                ("gram", "gram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gram", "g"),
+                ("milligram", "milligram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milligram", "mg"),
+                ("microgram", "microgram", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microgram", "µg"),
+                ("tonne", "tonne", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tonne", "t"),
+                ("slug", "slug", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:slug", "slug"),
+                ("massPound", "massPound", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:massPound", "lb"),
+            ]
+        ),
+        (
+            "MassFlowRateUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:MassFlowRateUnit",
+            [
+                (
+                    "gramPerSecond", "gramPerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gramPerSecond",
+                    "g/s"
+                ),
+                (
+                    "kilogramPerSecond", "kilogramPerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogramPerSecond", "kg/s"
+                ),
+                ("gramPerHour", "gramPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gramPerHour", "g/h"),
+                (
+                    "kilogramPerHour", "kilogramPerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilogramPerHour", "kg/h"
+                ),
+                (
+                    "massPoundPerHour", "massPoundPerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:massPoundPerHour", "lb/h"
+                ),
+            ]
+        ),
+        (
+            "PowerUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:PowerUnit",
+            [
+                ("watt", "watt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:watt", "W"),
+                ("microwatt", "microwatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microwatt", "µW"),
+                ("milliwatt", "milliwatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliwatt", "mW"),
+                ("kilowatt", "kilowatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilowatt", "kW"),
+                ("megawatt", "megawatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megawatt", "MW"),
+                ("gigawatt", "gigawatt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigawatt", "GW"),
+                ("horsepower", "horsepower", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:horsepower", "hp"),
+                (
+                    "joulePerSecond", "joulePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:joulePerSecond",
+                    "J/s"
+                ),
+                (
+                    "kilojoulePerSecond", "kilojoulePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilojoulePerSecond", "kJ/s"
+                ),
+                ("joulePerHour", "joulePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:joulePerHour", "J/h"),
+                (
+                    "kilojoulePerHour", "kilojoulePerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilojoulePerHour", "kJ/h"
+                ),
+                (
+                    "megajoulePerHour", "megajoulePerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megajoulePerHour", "MJ/h"
+                ),
+                (
+                    "gigajoulePerHour", "gigajoulePerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigajoulePerHour", "GJ/h"
+                ),
+                (
+                    "britishThermalUnitPerHour", "britishThermalUnitPerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:britishThermalUnitPerHour", "BTU/h"
+                ),
+                (
+                    "kiloBritishThermalUnitPerHour", "kiloBritishThermalUnitPerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloBritishThermalUnitPerHour", "kBTU/h"
+                ),
+                (
+                    "kilowattHourPerYear", "kilowattHourPerYear",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilowattHourPerYear", "kWh/yr"
+                ),
+                (
+                    "tonOfRefrigeration", "tonOfRefrigeration",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:tonOfRefrigeration", "TR"
+                ),
+            ]
+        ),
+        (
+            "PressureUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:PressureUnit",
+            [
+                ("pascal", "pascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:pascal", "Pa"),
+                ("decapascal", "decapascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:decapascal", "daPa"),
+                ("hectopascal", "hectopascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hectopascal", "hPa"),
+                ("kilopascal", "kilopascal", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilopascal", "kPa"),
+                ("bar", "bar", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bar", "bar"),
+                ("millibar", "millibar", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millibar", "mbar"),
+                (
+                    "millimetresOfMercury", "millimetresOfMercury",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millimetresOfMercury", "mmHg"
+                ),
+                (
+                    "poundPerSquareInch", "poundPerSquareInch",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:poundPerSquareInch", "psi"
+                ),
+                (
+                    "inchesOfMercury", "inchesOfMercury",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:inchesOfMercury", "inHg"
+                ),
+                (
+                    "inchesOfWater", "inchesOfWater", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:inchesOfWater",
+                    "inH2O"
+                ),
+            ]
+        ),
+        (
+            "RadioactivityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:RadioactivityUnit",
+            [
+                ("becquerel", "becquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:becquerel", "Bq"),
+                (
+                    "kilobecquerel", "kilobecquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilobecquerel",
+                    "kBq"
+                ),
+                (
+                    "megabecquerel", "megabecquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megabecquerel",
+                    "MBq"
+                ),
+                (
+                    "gigabecquerel", "gigabecquerel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigabecquerel",
+                    "GBq"
+                ),
+            ]
+        ),
+        (
+            "ReactiveEnergyUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ReactiveEnergyUnit",
+            [
+                (
+                    "voltAmpereReactiveHour", "voltAmpereReactiveHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpereReactiveHour", "varh"
+                ),
+                (
+                    "kilovoltAmpereReactiveHour", "kilovoltAmpereReactiveHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpereReactiveHour", "kvarh"
+                ),
+                (
+                    "megavoltAmpereReactiveHour", "megavoltAmpereReactiveHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpereReactiveHour", "Mvarh"
+                ),
+                (
+                    "gigavoltAmpereReactiveHour", "gigavoltAmpereReactiveHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpereReactiveHour", "Gvarh"
+                ),
+            ]
+        ),
+        (
+            "ReactivePowerUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ReactivePowerUnit",
+            [
+                (
+                    "voltAmpereReactive", "voltAmpereReactive",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:voltAmpereReactive", "var"
+                ),
+                (
+                    "millivoltAmpereReactive", "millivoltAmpereReactive",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millivoltAmpereReactive", "mvar"
+                ),
+                (
+                    "kilovoltAmpereReactive", "kilovoltAmpereReactive",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovoltAmpereReactive", "kvar"
+                ),
+                (
+                    "megavoltAmpereReactive", "megavoltAmpereReactive",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavoltAmpereReactive", "Mvar"
+                ),
+                (
+                    "gigavoltAmpereReactive", "gigavoltAmpereReactive",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gigavoltAmpereReactive", "Gvar"
+                ),
+            ]
+        ),
+        (
+            "ResistanceUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:ResistanceUnit",
+            [
+                ("ohm", "ohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:ohm", "Ω"),
+                ("milliohm", "milliohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milliohm", "mΩ"),
+                ("kiloohm", "kiloohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kiloohm", "kΩ"),
+                ("megaohm", "megaohm", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megaohm", "MΩ"),
+            ]
+        ),
+        (
+            "SoundPressureUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:SoundPressureUnit",
+            [
+                ("decibel", "decibel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:decibel", "dB"),
+                ("bel", "bel", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:bel", "B"),
+            ]
+        ),
+        (
+            "TemperatureUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:TemperatureUnit",
+            [
+                ("kelvin", "kelvin", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kelvin", "K"),
+                ("degreeCelsius", "degreeCelsius", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreeCelsius", "°C"),
+                (
+                    "degreeFahrenheit", "degreeFahrenheit",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:degreeFahrenheit", "°F"
+                ),
+            ]
+        ),
+        (
+            "TimeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:TimeUnit",
+            [
+                ("second", "second", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:second", "s"),
+                ("millisecond", "millisecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millisecond", "ms"),
+                ("microsecond", "microsecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microsecond", "µs"),
+                ("nanosecond", "nanosecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:nanosecond", "ns"),
+                ("minute", "minute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:minute", "m"),
+                ("hour", "hour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:hour", "h"),
+                ("day", "day", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:day", "d"),
+                ("year", "year", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:year", "yr"),
+            ]
+        ),
+        (
+            "TorqueUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:TorqueUnit",
+            [
+                ("newtonMetre", "newtonMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:newtonMetre", "N m")
+            ]
+        ),
+        (
+            "Unitless", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:Unitless",
+            [
+                ("unity", "unity", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:unity", ""),
+                ("percent", "percent", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:percent", "%"),
+                (
+                    "partsPerMillion", "partsPerMillion",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerMillion", "ppm"
+                ),
+                (
+                    "partsPerBillion", "partsPerBillion",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerBillion", "ppb"
+                ),
+                (
+                    "partsPerTrillion", "partsPerTrillion",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerTrillion", "ppt"
+                ),
+                (
+                    "partsPerQuadrillion", "partsPerQuadrillion",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:partsPerQuadrillion", "ppq"
+                ),
+            ]
+        ),
+        (
+            "VelocityUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VelocityUnit",
+            [
+                (
+                    "metrePerSecond", "metrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metrePerSecond",
+                    "m/s"
+                ),
+                (
+                    "centimetrePerSecond", "centimetrePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:centimetrePerSecond", "cm/s"
+                ),
+                (
+                    "kilometrePerSecond", "kilometrePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilometrePerSecond", "km/s"
+                ),
+                ("metrePerHour", "metrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:metrePerHour", "m/h"),
+                (
+                    "kilometrePerHour", "kilometrePerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilometrePerHour", "km/h"
+                ),
+                ("milePerHour", "milePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milePerHour", "mph"),
+                (
+                    "milePerSecond", "milePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:milePerSecond",
+                    "mi/s"
+                ),
+                ("knot", "knot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:knot", "kn"),
+            ]
+        ),
+        (
+            "VoltageUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VoltageUnit",
+            [
+                ("volt", "volt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:volt", "V"),
+                ("millivolt", "millivolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millivolt", "mV"),
+                ("microvolt", "microvolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:microvolt", "µV"),
+                ("kilovolt", "kilovolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:kilovolt", "kV"),
+                ("megavolt", "megavolt", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:megavolt", "MV"),
+            ]
+        ),
+        (
+            "VolumeUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VolumeUnit",
+            [
+                ("cubicMetre", "cubicMetre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetre", "m³"),
+                (
+                    "cubicCentimetre", "cubicCentimetre",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicCentimetre", "cm³"
+                ),
+                ("litre", "litre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litre", "l"),
+                ("millilitre", "millilitre", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitre", "ml"),
+                ("cubicFoot", "cubicFoot", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicFoot", "ft³"),
+                ("cubicInch", "cubicInch", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicInch", "in³"),
+                ("fluidOunce", "fluidOunce", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:fluidOunce", "fl oz"),
+                ("gallon", "gallon", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gallon", "gal"),
+            ]
+        ),
+        (
+            "VolumeFlowRateUnit", "dtmi:dtdl:extension:quantitativeTypes:v1:enum:VolumeFlowRateUnit",
+            [
+                (
+                    "litrePerSecond", "litrePerSecond", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litrePerSecond",
+                    "l/s"
+                ),
+                (
+                    "millilitrePerSecond", "millilitrePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitrePerSecond", "ml/s"
+                ),
+                (
+                    "litrePerMinute", "litrePerMinute", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litrePerMinute",
+                    "l/min"
+                ),
+                (
+                    "millilitrePerMinute", "millilitrePerMinute",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitrePerMinute", "ml/min"
+                ),
+                ("litrePerHour", "litrePerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:litrePerHour", "l/h"),
+                (
+                    "millilitrePerHour", "millilitrePerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:millilitrePerHour", "ml/h"
+                ),
+                (
+                    "gallonPerMinute", "gallonPerMinute",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gallonPerMinute", "gal/min"
+                ),
+                (
+                    "gallonPerHour", "gallonPerHour", "dtmi:dtdl:extension:quantitativeTypes:v1:unit:gallonPerHour",
+                    "gal/h"
+                ),
+                (
+                    "cubicFootPerMinute", "cubicFootPerMinute",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicFootPerMinute", "ft³/min"
+                ),
+                (
+                    "cubicMetrePerHour", "cubicMetrePerHour",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetrePerHour", "ft³/h"
+                ),
+                (
+                    "cubicMetrePerMinute", "cubicMetrePerMinute",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetrePerMinute", "ft³/min"
+                ),
+                (
+                    "cubicMetrePerSecond", "cubicMetrePerSecond",
+                    "dtmi:dtdl:extension:quantitativeTypes:v1:unit:cubicMetrePerSecond", "ft³/s"
+                ),
+            ]
+        ),
     ]
 }

@@ -50,7 +50,9 @@ public struct AuthConfiguration: Sendable {
             }
             keys[""] = key
         } else {
-            guard let document = try? JSONParser.parse(text) else { throw AuthConfigurationError("\(keyFile) is neither PEM nor JSON") }
+            guard let document = try? JSONParser.parse(text) else {
+                throw AuthConfigurationError("\(keyFile) is neither PEM nor JSON")
+            }
             keys = JSONWebKeySet.keys(document)
             guard !keys.isEmpty else { throw AuthConfigurationError("\(keyFile) holds no usable RS256 or ES256 key") }
         }
@@ -62,7 +64,9 @@ public struct AuthConfiguration: Sendable {
     /// Tokens from `issuers`, signed by the keys their OpenID configurations publish
     /// (`<issuer>/.well-known/openid-configuration` → `jwks_uri`), fetched with `fetch`, and
     /// fetched again when a token names a key not held (at most once a minute).
-    public static func jwt(issuers: [String], fetch: @escaping @Sendable (String) async throws -> [UInt8]) -> AuthConfiguration {
+    public static func jwt(issuers: [String], fetch: @escaping @Sendable (String) async throws -> [UInt8])
+        -> AuthConfiguration
+    {
         var configuration = AuthConfiguration(mode: .jwt, issuers: issuers)
         configuration.keys = TrustedKeys(keys: [:]) {
             var keys: [String: VerificationKey] = [:]
@@ -119,7 +123,8 @@ public enum DataRole: String, Sendable {
                 throw AuthConfigurationError("\(file): every entry needs principalId and role")
             }
             guard let role = DataRole(name: name) else {
-                throw AuthConfigurationError("\(file): unknown role '\(name)' (Azure Digital Twins Data Owner or Data Reader)")
+                throw AuthConfigurationError(
+                    "\(file): unknown role '\(name)' (Azure Digital Twins Data Owner or Data Reader)")
             }
             roles[principal] = roles[principal] == .owner ? .owner : role
         }

@@ -18,7 +18,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         do throws(AuthFailure) {
             let principal = try await verifier.principal(authorization: request.headers[.authorization])
             let action = Self.dataAction(request)
-            let allowed = principal.roles.contains(.owner) || (principal.roles.contains(.reader) && Self.readerMay(action))
+            let allowed =
+                principal.roles.contains(.owner) || (principal.roles.contains(.reader) && Self.readerMay(action))
             guard allowed else {
                 throw AuthFailure.forbidden(
                     "The principal '\(principal.id)' does not have the data action 'Microsoft.DigitalTwins/\(action)'. Assign it the Azure Digital Twins Data Owner role, or Data Reader for reads and queries."
@@ -34,7 +35,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(_ failure: AuthFailure) -> Response {
         if failure.status == 401 {
             // As ADT's front end answers (recorded): not the usual error shape.
-            let body = JSONWriter.bytes(.object(JSONObject([("statusCode", .integer(401)), ("message", .string("Unauthorized"))])))
+            let body = JSONWriter.bytes(
+                .object(JSONObject([("statusCode", .integer(401)), ("message", .string("Unauthorized"))])))
             return Response(
                 status: .unauthorized, headers: [.contentType: "application/json", .wwwAuthenticate: "Bearer"],
                 body: .init(byteBuffer: ByteBuffer(bytes: body)))

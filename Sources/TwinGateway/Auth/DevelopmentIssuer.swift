@@ -29,10 +29,13 @@ public struct DevelopmentIssuer: Sendable {
         public init(argument: String) throws {
             let parts = argument.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw AuthConfigurationError("a development client is ID:SECRET[:owner|reader], not '\(parts.first ?? "")…'")
+                throw AuthConfigurationError(
+                    "a development client is ID:SECRET[:owner|reader], not '\(parts.first ?? "")…'")
             }
             let role = parts.count == 3 ? DataRole(name: parts[2]) : .owner
-            guard let role else { throw AuthConfigurationError("unknown role '\(parts[2])' for client \(parts[0]) (owner or reader)") }
+            guard let role else {
+                throw AuthConfigurationError("unknown role '\(parts[2])' for client \(parts[0]) (owner or reader)")
+            }
             self.init(id: parts[0], secret: parts[1], role: role)
         }
     }
@@ -55,12 +58,15 @@ public struct DevelopmentIssuer: Sendable {
     /// valid across restarts.
     public static func key(file: String) throws -> P256.Signing.PrivateKey {
         if let data = FileManager.default.contents(atPath: file) {
-            guard let text = String(data: data, encoding: .utf8), let key = try? P256.Signing.PrivateKey(pemRepresentation: text)
+            guard let text = String(data: data, encoding: .utf8),
+                let key = try? P256.Signing.PrivateKey(pemRepresentation: text)
             else { throw AuthConfigurationError("\(file) holds no P-256 private key in PEM") }
             return key
         }
         let key = P256.Signing.PrivateKey()
-        guard FileManager.default.createFile(atPath: file, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: file, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
         else { throw AuthConfigurationError("cannot write the development issuer key to \(file)") }
         return key
     }
@@ -75,11 +81,21 @@ public struct DevelopmentIssuer: Sendable {
 
     var jwks: JSONValue {
         let raw = signingKey.publicKey.rawRepresentation
-        return .object(JSONObject([("keys", .array([.object(JSONObject([
-            ("kty", .string("EC")), ("use", .string("sig")), ("alg", .string("ES256")), ("kid", .string(keyID)),
-            ("crv", .string("P-256")), ("x", .string(Base64URL.encode(raw.prefix(32)))),
-            ("y", .string(Base64URL.encode(raw.suffix(32)))),
-        ]))]))]))
+        return .object(
+            JSONObject([
+                (
+                    "keys",
+                    .array([
+                        .object(
+                            JSONObject([
+                                ("kty", .string("EC")), ("use", .string("sig")), ("alg", .string("ES256")),
+                                ("kid", .string(keyID)),
+                                ("crv", .string("P-256")), ("x", .string(Base64URL.encode(raw.prefix(32)))),
+                                ("y", .string(Base64URL.encode(raw.suffix(32)))),
+                            ]))
+                    ])
+                )
+            ]))
     }
 
     var verificationKey: VerificationKey { .p256(signingKey.publicKey) }
@@ -90,11 +106,16 @@ public struct DevelopmentIssuer: Sendable {
         let issued = Int64(now.timeIntervalSince1970)
         let claims = JSONObject([
             ("aud", .string(audience)), ("iss", .string(issuer)), ("iat", .integer(issued)), ("nbf", .integer(issued)),
-            ("exp", .integer(issued + Int64(tokenLifetime))), ("appid", .string(client.id)), ("azp", .string(client.id)),
-            ("oid", .string(client.id)), ("sub", .string(client.id)), ("roles", .array([.string(client.role.rawValue)])),
-            ("tid", .string(issuer.split(separator: "/").dropLast().last.map(String.init) ?? "")), ("ver", .string("2.0")),
+            ("exp", .integer(issued + Int64(tokenLifetime))), ("appid", .string(client.id)),
+            ("azp", .string(client.id)),
+            ("oid", .string(client.id)), ("sub", .string(client.id)),
+            ("roles", .array([.string(client.role.rawValue)])),
+            ("tid", .string(issuer.split(separator: "/").dropLast().last.map(String.init) ?? "")),
+            ("ver", .string("2.0")),
         ])
-        let input = Base64URL.encode(JSONWriter.bytes(.object(header))) + "." + Base64URL.encode(JSONWriter.bytes(.object(claims)))
+        let input =
+            Base64URL.encode(JSONWriter.bytes(.object(header))) + "."
+            + Base64URL.encode(JSONWriter.bytes(.object(claims)))
         let signature = try signingKey.signature(for: Array(input.utf8))
         return input + "." + Base64URL.encode(signature.rawRepresentation)
     }

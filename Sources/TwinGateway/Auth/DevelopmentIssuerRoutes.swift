@@ -34,25 +34,35 @@ struct DevelopmentIssuerRoutes: Sendable {
             let tenant = try context.parameters.require("tenant")
             let form = Self.form(String(buffer: try await request.body.collect(upTo: 64 << 10)))
             guard form["grant_type"] == "client_credentials" else {
-                return Self.oauthError(400, "unsupported_grant_type", "AADSTS70003: The grant type is not supported; use client_credentials.")
+                return Self.oauthError(
+                    400, "unsupported_grant_type",
+                    "AADSTS70003: The grant type is not supported; use client_credentials.")
             }
             guard let scope = form["scope"], let audience = Self.audience(ofScope: scope) else {
-                return Self.oauthError(400, "invalid_scope", "AADSTS70011: The scope must be https://digitaltwins.azure.net/.default.")
+                return Self.oauthError(
+                    400, "invalid_scope", "AADSTS70011: The scope must be https://digitaltwins.azure.net/.default.")
             }
             guard let id = form["client_id"], let client = issuer.clients[id] else {
-                return Self.oauthError(400, "unauthorized_client", "AADSTS700016: The application was not found among the development clients.")
+                return Self.oauthError(
+                    400, "unauthorized_client",
+                    "AADSTS700016: The application was not found among the development clients.")
             }
             guard let secret = form["client_secret"], ConstantTime.equal(secret, client.secret) else {
                 return Self.oauthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
             }
             let token = try issuer.token(
-                for: client, issuer: DevelopmentIssuer.issuer(authority: try authority(request, context), tenant: tenant),
+                for: client,
+                issuer: DevelopmentIssuer.issuer(authority: try authority(request, context), tenant: tenant),
                 audience: audience)
             let lifetime = Int64(issuer.tokenLifetime)
-            return Self.json(.ok, .object(JSONObject([
-                ("token_type", .string("Bearer")), ("expires_in", .integer(lifetime)), ("ext_expires_in", .integer(lifetime)),
-                ("access_token", .string(token)),
-            ])))
+            return Self.json(
+                .ok,
+                .object(
+                    JSONObject([
+                        ("token_type", .string("Bearer")), ("expires_in", .integer(lifetime)),
+                        ("ext_expires_in", .integer(lifetime)),
+                        ("access_token", .string(token)),
+                    ])))
         }
     }
 
@@ -83,7 +93,9 @@ struct DevelopmentIssuerRoutes: Sendable {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+            func decode(_ s: Substring) -> String {
+                s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            }
             fields[decode(parts[0])] = parts.count == 2 ? decode(parts[1]) : ""
         }
         return fields

@@ -25,7 +25,9 @@ struct TokenVerifier: Sendable {
         if let development = configuration.developmentIssuer, DevelopmentIssuer.isDevelopmentIssuer(issuer) {
             key = token.keyID == development.keyID ? development.verificationKey : nil
         } else {
-            guard configuration.issuers.contains(issuer) else { throw .unauthorized("the token's issuer is not trusted") }
+            guard configuration.issuers.contains(issuer) else {
+                throw .unauthorized("the token's issuer is not trusted")
+            }
             do {
                 key = try await configuration.keys?.key(id: token.keyID)
             } catch {

@@ -36,10 +36,13 @@ enum ValidationModels {
         )
     }
 
-    static func relationship(_ name: String, target: String? = nil, properties: [String: Schema] = [:]) -> RelationshipModel {
+    static func relationship(_ name: String, target: String? = nil, properties: [String: Schema] = [:])
+        -> RelationshipModel
+    {
         var props: [String: PropertyModel] = [:]
         for (n, s) in properties { props[n] = PropertyModel(name: n, schema: s, writable: true) }
-        return RelationshipModel(name: name, target: target, properties: props, minMultiplicity: nil, maxMultiplicity: nil)
+        return RelationshipModel(
+            name: name, target: target, properties: props, minMultiplicity: nil, maxMultiplicity: nil)
     }
 
     // MARK: Thermostat and TemperatureController (DTDL samples)
@@ -63,7 +66,9 @@ enum ValidationModels {
         controllerID, version: 2,
         properties: ["serialNumber": primitive(.string)],
         telemetries: ["workingSet": primitive(.double)],
-        components: ["thermostat1": thermostatID, "thermostat2": thermostatID, "deviceInformation": deviceInformationID],
+        components: [
+            "thermostat1": thermostatID, "thermostat2": thermostatID, "deviceInformation": deviceInformationID,
+        ],
         commands: ["reboot"]
     )
 
@@ -91,14 +96,17 @@ enum ValidationModels {
         properties: ["name": primitive(.string), "capacity": primitive(.integer)],
         relationships: [
             relationship("isPartOf", target: spaceID),
-            relationship("hasDevice", target: deviceID, properties: ["isPrimary": primitive(.boolean), "since": primitive(.dateTime)]),
+            relationship(
+                "hasDevice", target: deviceID,
+                properties: ["isPrimary": primitive(.boolean), "since": primitive(.dateTime)]),
             relationship("relatedTo"),
         ]
     )
 
     static let room = interface(roomID, extending: space, properties: ["area": primitive(.double)])
     static let building = interface(buildingID, extending: space, properties: ["yearBuilt": primitive(.integer)])
-    static let device = interface(deviceID, properties: ["serial": primitive(.string)], telemetries: ["on": primitive(.boolean)])
+    static let device = interface(
+        deviceID, properties: ["serial": primitive(.string)], telemetries: ["on": primitive(.boolean)])
 
     // MARK: Every schema
 
@@ -133,7 +141,10 @@ enum ValidationModels {
                                         ObjectSchema(
                                             id: nil,
                                             fields: [
-                                                Field(name: "myField", schema: .array(ArraySchema(id: nil, elementSchema: primitive(.double))))
+                                                Field(
+                                                    name: "myField",
+                                                    schema: .array(
+                                                        ArraySchema(id: nil, elementSchema: primitive(.double))))
                                             ])
                                     )
                                 ))
@@ -147,11 +158,14 @@ enum ValidationModels {
         for p in PrimitiveSchema.allCases { properties["p_" + p.rawValue] = .primitive(p) }
         properties["coordinates"] = .object(coordinates)
         properties["status"] = .enumeration(statusEnum)
-        properties["distances"] = .map(MapSchema(id: nil, keyName: "place", valueName: "km", valueSchema: primitive(.double)))
-        properties["places"] = .map(MapSchema(id: nil, keyName: "name", valueName: "where", valueSchema: .object(coordinates)))
+        properties["distances"] = .map(
+            MapSchema(id: nil, keyName: "place", valueName: "km", valueSchema: primitive(.double)))
+        properties["places"] = .map(
+            MapSchema(id: nil, keyName: "name", valueName: "where", valueSchema: .object(coordinates)))
         properties["readings"] = .array(ArraySchema(id: nil, elementSchema: primitive(.integer)))
         properties["deep"] = deepSchema
-        return interface(everythingID, properties: properties, telemetries: ["deep": deepSchema, "status": .enumeration(statusEnum)])
+        return interface(
+            everythingID, properties: properties, telemetries: ["deep": deepSchema, "status": .enumeration(statusEnum)])
     }()
 
     static let graph = ModelGraph(
@@ -165,7 +179,9 @@ enum ValidationModels {
 
     /// Parses JSON text into an object, failing the test on bad text.
     static func object(_ text: String) throws -> JSONObject {
-        guard case .object(let o) = try JSONParser.parse(text) else { throw DTDLError(.invalidArgument, "not an object") }
+        guard case .object(let o) = try JSONParser.parse(text) else {
+            throw DTDLError(.invalidArgument, "not an object")
+        }
         return o
     }
 
