@@ -21,6 +21,7 @@ Python 3 standard library only.
 import json
 import os
 import re
+import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -320,6 +321,15 @@ def generate_contexts(shared):
     return "\n".join(out) + "\n"
 
 
+def swift_formatted(text):
+    """The text as `swift format` (the toolchain's, with the repository's .swift-format) writes
+    it, so that the generated files pass the format lint of the test command."""
+    result = subprocess.run(
+        ["swift", "format", "format", "--configuration", os.path.join(REPO, ".swift-format")],
+        input=text, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
 def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     check = "--check" in argv
@@ -329,6 +339,7 @@ def main(argv):
         "QuantitativeTypes.generated.swift": generate_quantitative(shared),
         "DTDLContexts.generated.swift": generate_contexts(shared),
     }
+    outputs = {name: swift_formatted(text) for name, text in outputs.items()}
     differs = False
     for name, text in outputs.items():
         path = os.path.join(OUT_DIR, name)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the test suite: installs what is missing, checks the layering, starts a throw-away
+# Runs the test suite: installs what is missing, checks the layering and the format, starts a throw-away
 # PostgreSQL on a free port in a temporary folder (removed afterwards, also on failure or
 # Ctrl-C), then `swift test` (undeclared imports fail the build), then
 # the official Python SDK's conformance suite (Tests/sdk, through scripts/sdk-tests.sh).
@@ -30,6 +30,8 @@ export TWINS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/postgres?
 # Layering: the pure modules import no I/O module, and (through the build flag) no target imports
 # a module that Package.swift does not declare as its dependency.
 bash scripts/check-layers.sh
+# One format: the toolchain's swift-format with .swift-format's settings.
+swift format lint --strict --recursive Sources Tests Plugins Package.swift
 build_flags=(--explicit-target-dependency-import-check error)
 # The command-line tests run the built `twins` executable.
 swift build "${build_flags[@]}" --product twins
