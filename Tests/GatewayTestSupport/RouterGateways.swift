@@ -27,11 +27,21 @@ public enum GatewayTest {
     public static func withGatewaysAndDatabase(
         _ count: Int, _ body: @Sendable @escaping ([any TestClientProtocol], PostgresClient) async throws -> Void
     ) async throws {
+        try await withGateways(configurations: Array(repeating: GatewayConfiguration(), count: count), body)
+    }
+
+    /// One gateway per configuration (auth modes, query extensions), all on one fresh
+    /// database, with the database for checks in SQL.
+    public static func withGateways(
+        configurations: [GatewayConfiguration],
+        _ body: @Sendable @escaping ([any TestClientProtocol], PostgresClient) async throws -> Void
+    ) async throws {
         try await TestDatabase.withFreshDatabase { _, client in
             try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client)
-            let apps = (0..<count).map { _ in
+            let apps = configurations.map { configuration in
                 Application(
-                    router: buildRouter(database: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
+                    router: buildRouter(database: client, configuration: configuration, logger: TestDatabase.logger),
+                    logger: TestDatabase.logger)
             }
             try await nest(apps[...], clients: []) { gateways in try await body(gateways, client) }
         }

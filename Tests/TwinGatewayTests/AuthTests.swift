@@ -23,14 +23,9 @@ struct AuthTests {
     static func withGateway(
         _ auth: AuthConfiguration, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await TestDatabase.withFreshDatabase { _, client in
-            try await TwinStoreMigrations.migrate(client)
-            var configuration = GatewayConfiguration()
-            configuration.auth = auth
-            let app = Application(
-                router: buildRouter(database: client, configuration: configuration, logger: TestDatabase.logger),
-                logger: TestDatabase.logger)
-            try await app.test(.router) { http in try await body(http) }
+        var configuration = GatewayConfiguration()
+        configuration.auth = auth
+        try await GatewayTest.withGateways(configurations: [configuration]) { gateways, _ in try await body(gateways[0])
         }
     }
 

@@ -33,15 +33,11 @@ struct QueryExtensionTests {
     }
 
     @Test func orderByAndUnanchoredJoinsOnlyWhenEnabled() async throws {
-        try await TestDatabase.withFreshDatabase { _, client in
-            try await TwinStoreMigrations.migrate(client)
-            var configuration = GatewayConfiguration()
-            configuration.queryExtensions = true
-            let extended = Application(
-                router: buildRouter(database: client, configuration: configuration, logger: TestDatabase.logger),
-                logger: TestDatabase.logger)
-            let plain = Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
-            try await extended.test(.router) { http in
+        var extensions = GatewayConfiguration()
+        extensions.queryExtensions = true
+        try await GatewayTest.withGateways(configurations: [extensions, GatewayConfiguration()]) { gateways, _ in
+            do {
+                let http = gateways[0]
                 let model =
                     #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:N;1","@type":"Interface","contents":[{"@type":"Property","name":"n","schema":"double"},{"@type":"Property","name":"s","schema":"string"},{"@type":"Relationship","name":"next"}]}]"#
                 #expect(try await http.send(.post, "/models?\(Self.v)", model).status == .created)
@@ -77,7 +73,8 @@ struct QueryExtensionTests {
                         .object(JSONObject([("x", .string("b")), ("y", .string("c"))])),
                     ])
             }
-            try await plain.test(.router) { http in
+            do {
+                let http = gateways[1]
                 let ordered = try await Self.rows(http, "SELECT * FROM DIGITALTWINS T ORDER BY T.n", pageSize: 5)
                 #expect(ordered.error == "SqlQueryError")
                 let unanchored = try await Self.rows(

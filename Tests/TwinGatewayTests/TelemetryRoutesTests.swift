@@ -55,10 +55,9 @@ struct TelemetryRoutesTests {
     }
 
     @Test func everyWriteRecordsItsChangeEvent() async throws {
-        try await TestDatabase.withFreshDatabase { url, client in
-            try await TwinStoreMigrations.migrate(client)
-            let app = Application(router: TwinGatewayRouter.make(client), logger: TestDatabase.logger)
-            try await app.test(.router) { http in
+        try await GatewayTest.withGatewaysAndDatabase(1) { gateways, client in
+            do {
+                let http = gateways[0]
                 _ = try await http.send(.post, "/models?\(Self.v)", Self.models)
                 _ = try await http.send(
                     .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#)
@@ -83,7 +82,6 @@ struct TelemetryRoutesTests {
                     "microsoft.iot.telemetry  dtmi:ex:Thermo;1",
                     "Microsoft.DigitalTwins.Twin.Delete t1 dtmi:ex:Thermo;1",
                 ])
-            _ = url
         }
     }
 }
