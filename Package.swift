@@ -178,15 +178,15 @@ let testTargets: [Target] = [
         name: "FunctionsHostTests",
         dependencies: [
             "ADTWire", "DTDL", "FunctionsHost", "DeviceLifecycle", "DigitalTwinsClient", "DeviceFlowFixtures",
-            "GatewayTestSupport", hummingbird, hummingbirdTesting, logging,
+            "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes, logging,
         ]
     ),
     .testTarget(
         name: "DeviceEmulatorsTests",
         dependencies: [
             "ADTWire", "DTDL", "DeviceEmulators", "DeviceLifecycle", "DigitalTwinsClient", "HTTPTransport",
-            "PostgresSupport", "TwinTestSupport", "GatewayTestSupport", hummingbird, hummingbirdTesting, postgresNIO,
-            logging,
+            "PostgresSupport", "TwinTestSupport", "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes,
+            postgresNIO, logging,
         ]
     ),
 ]
