@@ -137,14 +137,7 @@ extension DocumentParser {
         if let inferred = slot.inferred {
             return TypeInfo(elementClass: inferred, cotypes: [], undefinedCotype: false, inferred: true)
         }
-        if site.topLevel {
-            issues.add(
-                "typeNotRootable", primary: site.id, document: document,
-                detail: "the top-level element has no @type")
-        }
-        issues.add(
-            "badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
-            document: document, detail: "the element has no @type")
+        reportBadType(site, rootDetail: "the top-level element has no @type", detail: "the element has no @type")
         return nil
     }
 
@@ -320,14 +313,18 @@ extension DocumentParser {
                 "typeUndefinedTerm", primary: site.id, value: term, restriction: String(version),
                 document: document, detail: "@type '\(term)' is not defined in the element's context")
         }
+        reportBadType(
+            site, rootDetail: "@type names no DTDL element class", detail: "@type names no DTDL element class")
+    }
+
+    /// `typeNotRootable` for a top-level element, then `badType`.
+    private mutating func reportBadType(_ site: TypeSite, rootDetail: String, detail: String) {
         if site.topLevel {
-            issues.add(
-                "typeNotRootable", primary: site.id, document: document,
-                detail: "@type names no DTDL element class")
+            issues.add("typeNotRootable", primary: site.id, document: document, detail: rootDetail)
         }
         issues.add(
             "badType", primary: site.badTypePrimary, secondary: site.badTypeSecondary, property: site.property,
-            document: document, detail: "@type names no DTDL element class")
+            document: document, detail: detail)
     }
 
     /// Reports an element whose class the slot (or the top level) does not allow.

@@ -48,10 +48,7 @@ extension DocumentParser {
         let datatype = type == .literal ? "literal" : type.xsd
         let capitalized = datatype.prefix(1).uppercased() + datatype.dropFirst()
         func bad(_ code: String, _ detail: String, _ value: JSONValue? = nil) -> JSONValue? {
-            issues.add(
-                code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
-                document: document, detail: detail)
-            return nil
+            rejected(code, owner: owner, property: property, detail, value)
         }
         guard case .object(let object) = item else {
             return bad(
@@ -129,10 +126,7 @@ extension DocumentParser {
     ) -> [String: String]? {
         var strings: [String: String] = [:]
         func bad(_ code: String, _ detail: String, _ value: JSONValue? = nil) -> [String: String]? {
-            issues.add(
-                code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
-                document: document, detail: detail)
-            return nil
+            rejected(code, owner: owner, property: property, detail, value)
         }
         switch value {
         case .string(let text): strings["en"] = text
@@ -184,10 +178,7 @@ extension DocumentParser {
     ) -> [String: String]? {
         var strings: [String: String] = [:]
         func bad(_ code: String, _ detail: String, _ value: JSONValue? = nil) -> [String: String]? {
-            issues.add(
-                code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
-                document: document, detail: detail)
-            return nil
+            rejected(code, owner: owner, property: property, detail, value)
         }
         func put(_ language: String, _ text: String) -> Bool {
             if strings[language] != nil { return false }
@@ -406,5 +397,17 @@ extension DocumentParser {
         case .array(let items) where items.count == 1: return literalString(items[0])
         default: return nil
         }
+    }
+}
+
+extension DocumentParser {
+    /// Reports `code` on `owner`'s `property`, with the offending value if any, and answers nil.
+    mutating func rejected<Value>(
+        _ code: String, owner: String, property: String, _ detail: String, _ value: JSONValue? = nil
+    ) -> Value? {
+        issues.add(
+            code, primary: owner, property: property, value: value.map { JSONWriter.string($0) },
+            document: document, detail: detail)
+        return nil
     }
 }
