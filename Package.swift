@@ -61,6 +61,9 @@ let domainTargets: [Target] = [
     ),
     // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
     .target(name: "TwinQuery"),
+    // Event routes: the filter language (parsed once per route, evaluated per notification).
+    // Pure Swift, no I/O.
+    .target(name: "EventRoutes", dependencies: ["ADTWire"]),
     // Models, twins, relationships, queries and the outbox on PostgreSQL.
     .target(
         name: "TwinStore",
@@ -140,6 +143,7 @@ let testTargets: [Target] = [
     .testTarget(name: "ADTWireTests", dependencies: ["ADTWire"]),
     .testTarget(name: "DTDLTests", dependencies: ["ADTWire", "DTDL"]),
     .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
+    .testTarget(name: "EventRoutesTests", dependencies: ["ADTWire", "EventRoutes"]),
     .testTarget(
         name: "PostgresSupportTests",
         dependencies: ["PostgresSupport", "TwinTestSupport", postgresNIO, logging]
