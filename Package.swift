@@ -61,19 +61,21 @@ let domainTargets: [Target] = [
     ),
     // The ADT query language: text to AST to parameterised SQL. Pure Swift, no I/O.
     .target(name: "TwinQuery"),
-    // Event routes: the filter language (parsed once per route, evaluated per notification).
-    // Pure Swift, no I/O.
+    // Event routes as values: routes, endpoint definitions, and the filter language (parsed once
+    // per route, evaluated per notification). Pure Swift, no I/O.
     .target(name: "EventRoutes", dependencies: ["ADTWire"]),
     // Models, twins, relationships, queries and the outbox on PostgreSQL.
     .target(
         name: "TwinStore",
-        dependencies: ["ADTWire", "DTDL", "TwinQuery", "PostgresSupport", postgresNIO, logging, serviceLifecycle]
+        dependencies: [
+            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "PostgresSupport", postgresNIO, logging, serviceLifecycle,
+        ]
     ),
     // The ADT data-plane REST API on Hummingbird: routes, api-version, auth, ADT's error shape.
     .target(
         name: "TwinGateway",
         dependencies: [
-            "ADTWire", "DTDL", "TwinQuery", "TwinStore", "PostgresSupport", "HTTPServerSetup",
+            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "TwinStore", "PostgresSupport", "HTTPServerSetup",
             hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509, asn1, crypto, cryptoExtras, logging,
         ]
     ),
@@ -109,8 +111,8 @@ let executableTargets: [Target] = [
     .executableTarget(
         name: "twins",
         dependencies: [
-            "ADTWire", "DTDL", "PostgresSupport", "HTTPServerSetup", "TwinStore", "TwinGateway", "DigitalTwinsClient",
-            "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
+            "ADTWire", "DTDL", "EventRoutes", "PostgresSupport", "HTTPServerSetup", "TwinStore", "TwinGateway",
+            "DigitalTwinsClient", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
             argumentParser, hummingbird, hummingbirdCore, hummingbirdTLS, postgresNIO, serviceLifecycle, logging,
         ]
     ),
@@ -157,7 +159,8 @@ let testTargets: [Target] = [
     .testTarget(
         name: "TwinGatewayTests",
         dependencies: [
-            "ADTWire", "DTDL", "TwinGateway", "TwinStore", "PostgresSupport", "HTTPServerSetup", "TwinTestSupport",
+            "ADTWire", "DTDL", "EventRoutes", "TwinGateway", "TwinStore", "PostgresSupport", "HTTPServerSetup",
+            "TwinTestSupport",
             "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes, nioCore, nioSSL, postgresNIO, x509,
             asn1, crypto, cryptoExtras, logging,
         ]

@@ -49,10 +49,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$binary" dev-cert --out "$work/certs" >/dev/null
+# The endpoints the event-route tests name (routes are stored and checked; nothing is sent).
+cat >"$work/endpoints.json" <<'JSON'
+[{"name": "sdk-webhook", "type": "webhook", "url": "https://127.0.0.1:9/events"},
+ {"name": "sdk-mqtt", "type": "mqtt", "host": "127.0.0.1", "port": 1883}]
+JSON
 port=$(free_port)
 endpoint="https://127.0.0.1:$port"
 "$binary" serve --host 127.0.0.1 --port "$port" \
-  --tls-cert "$work/certs/cert.pem" --tls-key "$work/certs/key.pem" \
+  --tls-cert "$work/certs/cert.pem" --tls-key "$work/certs/key.pem" --endpoints "$work/endpoints.json" \
   --database-url "$database_url" >"$work/server.log" 2>&1 &
 server_pid=$!
 

@@ -68,6 +68,14 @@ extension ADTErrorCode {
     public static let internalServerError: Self = "InternalServerError"
     /// 400: an argument (id, header, body) is invalid.
     public static let invalidArgument: Self = "InvalidArgument"
+    /// 400: an event route names an endpoint that does not exist.
+    public static let eventRouteEndpointInvalid: Self = "EventRouteEndpointInvalid"
+    /// 400: an event route's filter is not in the filter language.
+    public static let eventRouteFilterInvalid: Self = "EventRouteFilterInvalid"
+    /// 400: an event route id that cannot be used.
+    public static let eventRouteIdInvalid: Self = "EventRouteIdInvalid"
+    /// 404: no event route with that id.
+    public static let eventRouteNotFound: Self = "EventRouteNotFound"
     /// 400: a relationship does not conform to its definition.
     public static let invalidRelationship: Self = "InvalidRelationship"
     /// 400: a JSON Patch document is malformed or cannot be applied.

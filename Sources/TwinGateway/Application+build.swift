@@ -78,6 +78,12 @@ public func buildRouter(
         store: RelationshipStore(client: database, catalog: catalog, logger: logger), links: links,
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
+    EventRouteRoutes(
+        store: EventRouteStore(
+            client: database, endpoints: Set(configuration.endpoints.map(\.name)), limit: configuration.maxEventRoutes,
+            logger: logger),
+        links: links, maxBodyBytes: configuration.maxBodyBytes
+    ).register(on: adt)
     let queryOptions = ParseOptions(
         requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)
     QueryRoutes(

@@ -1,3 +1,4 @@
+import EventRoutes
 import NIOSSL
 
 /// How the gateway listens.
@@ -19,6 +20,10 @@ public struct GatewayConfiguration: Sendable {
     public var queryExtensions = false
     /// Who may call the ADT routes (`none` by default: a local gateway).
     public var auth: AuthConfiguration = .none
+    /// The endpoints event routes may name (`twins serve --endpoints FILE`); none by default.
+    public var endpoints: [EventEndpoint] = []
+    /// The most event routes the instance holds (ADT: 6).
+    public var maxEventRoutes = EventRoute.defaultLimit
 
     /// A configuration.
     public init(

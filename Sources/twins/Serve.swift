@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventRoutes
 import Foundation
 import HTTPServerSetup
 import Hummingbird
@@ -104,6 +105,19 @@ struct Serve: AsyncParsableCommand {
             valueName: "file"))
     var devIssuerKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "JSON file of the endpoints event routes may name: [{\"name\", \"type\", ...}] (env TWINS_ENDPOINTS). Default: none",
+            valueName: "file"))
+    var endpoints: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The most event routes the instance holds (env TWINS_MAX_EVENT_ROUTES). Default: 6, as ADT",
+            valueName: "count"
+        ))
+    var maxEventRoutes: Int?
+
     @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
     var insecureNoAuth = false
 
@@ -120,6 +134,12 @@ struct Serve: AsyncParsableCommand {
             guard gateway.maxBodyBytes > 0 else { throw CommandFailure("--max-body-bytes must be positive") }
             gateway.queryExtensions = Environment.bool(queryExtensions, "TWINS_QUERY_EXTENSIONS")
             gateway.auth = try authConfiguration(host: gateway.host)
+            gateway.maxEventRoutes = try Environment.int(
+                maxEventRoutes, "TWINS_MAX_EVENT_ROUTES", default: EventRoute.defaultLimit)
+            guard gateway.maxEventRoutes >= 0 else { throw CommandFailure("--max-event-routes must not be negative") }
+            if let file = Environment.optional(endpoints, "TWINS_ENDPOINTS") {
+                gateway.endpoints = try Self.endpoints(file)
+            }
             let timeout = try Environment.int(queryTimeout, "TWINS_QUERY_TIMEOUT", default: 60)
             guard timeout > 0 else { throw CommandFailure("--query-timeout must be positive") }
             if let files = try tlsFiles() {
@@ -218,6 +238,18 @@ struct Serve: AsyncParsableCommand {
             }
         } catch let error as AuthConfigurationError {
             throw CommandFailure(error.description)
+        }
+    }
+
+    /// The endpoints of `--endpoints FILE`.
+    static func endpoints(_ file: String) throws -> [EventEndpoint] {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CommandFailure("--endpoints: cannot read \(file)")
+        }
+        do {
+            return try EventEndpoint.list(parsing: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw CommandFailure("--endpoints \(file): \(error)")
         }
     }
 

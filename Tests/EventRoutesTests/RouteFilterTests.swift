@@ -167,6 +167,9 @@ enum Events {
         Case(
             filter: "type = 'Microsoft.DigitalTwins.Twin.Update'\n  AND $body.modelId = 'dtmi:example:Room;1'",
             event: "twinUpdate", expected: true),
+        // A quote doubled stands for itself, in either kind of quotes.
+        Case(filter: "'It''s' = \"It's\"", event: "twinCreate", expected: true),
+        Case(filter: "\"say \"\"hi\"\"\" = 'say \"hi\"'", event: "twinCreate", expected: true),
         // Names that no notification has are never equal to anything.
         Case(filter: "this = 'x'", event: "twinCreate", expected: false),
         Case(filter: "Type = 'Microsoft.DigitalTwins.Twin.Create'", event: "twinCreate", expected: false),
