@@ -135,8 +135,8 @@ let testTargets: [Target] = [
     .target(
         name: "GatewayTestSupport",
         dependencies: [
-            "ADTWire", "TwinGateway", "TwinTestSupport", "PostgresSupport", "HTTPServerSetup", hummingbird,
-            hummingbirdTesting, httpTypes, postgresNIO, logging,
+            "ADTWire", "EventRoutes", "TwinGateway", "TwinTestSupport", "PostgresSupport", "HTTPServerSetup",
+            hummingbird, hummingbirdTesting, httpTypes, postgresNIO, logging,
         ],
         path: "Tests/GatewayTestSupport"
     ),
@@ -173,8 +173,8 @@ let testTargets: [Target] = [
     .testTarget(
         name: "ClientGatewayTests",
         dependencies: [
-            "ADTWire", "DigitalTwinsClient", "HTTPTransport", "TwinGateway", "GatewayTestSupport", hummingbird,
-            hummingbirdTesting, logging,
+            "ADTWire", "DigitalTwinsClient", "EventRoutes", "HTTPTransport", "TwinGateway", "GatewayTestSupport",
+            hummingbird, hummingbirdTesting, logging,
         ]
     ),
     .testTarget(

@@ -1,3 +1,4 @@
+import EventRoutes
 import Foundation
 import HTTPServerSetup
 import Hummingbird
@@ -63,9 +64,11 @@ public enum LiveGateway {
 
     /// A gateway as a client meets a production one: HTTPS with a fresh development
     /// certificate, `--auth jwt` with the development issuer (clients `owner-app`/`owner-secret`
-    /// and `reader-app`/`reader-secret`), on a fresh, migrated database.
-    public static func secured<T: Sendable>(_ body: @escaping @Sendable (Endpoint) async throws -> T) async throws -> T
-    {
+    /// and `reader-app`/`reader-secret`), on a fresh, migrated database; event routes may name
+    /// `endpoints`.
+    public static func secured<T: Sendable>(
+        endpoints: [EventEndpoint] = [], _ body: @escaping @Sendable (Endpoint) async throws -> T
+    ) async throws -> T {
         try await withMigratedDatabase { database in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "live-gateway-\(UUID().uuidString)")
@@ -75,6 +78,7 @@ public enum LiveGateway {
             var configuration = GatewayConfiguration(host: "127.0.0.1", port: 0)
             configuration.tls = try ServerTLS.configuration(
                 certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
+            configuration.endpoints = endpoints
             configuration.auth = .development(
                 DevelopmentIssuer(clients: [
                     .init(id: "owner-app", secret: "owner-secret", role: .owner),
