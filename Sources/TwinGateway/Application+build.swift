@@ -82,7 +82,7 @@ public func buildRouter(
         store: EventRouteStore(
             client: database, endpoints: Set(configuration.endpoints.map(\.name)), limit: configuration.maxEventRoutes,
             logger: logger),
-        links: links, maxBodyBytes: configuration.maxBodyBytes
+        endpoints: configuration.endpoints, links: links, maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     let queryOptions = ParseOptions(
         requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)

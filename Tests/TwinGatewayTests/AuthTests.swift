@@ -97,6 +97,10 @@ struct AuthTests {
                 try await http.send(.post, "/digitaltwins/t1/telemetry?\(Self.v)", "{}", headers: telemetryHeaders)
                     .status == .forbidden)
             #expect(try await http.send(.delete, "/models/dtmi:ex:A;1?\(Self.v)", headers: reader).status == .forbidden)
+            // Readers list event routes but not the endpoint configuration, which is the operator's.
+            #expect(try await http.send(.get, "/eventroutes?\(Self.v)", headers: reader).status == .ok)
+            #expect(try await http.send(.get, "/endpoints?\(Self.v)", headers: reader).status == .forbidden)
+            #expect(try await http.send(.get, "/endpoints?\(Self.v)", headers: owner).status == .ok)
             // Unauthenticated health checks still answer.
             #expect(try await http.send(.get, "/healthz").status == .ok)
         }

@@ -170,6 +170,24 @@ struct EventRouteRoutesTests {
         }
     }
 
+    @Test func endpointsAreListedByNameAndTypeWithoutTheirSettings() async throws {
+        var configuration = Self.configuration()
+        configuration.endpoints.append(
+            EventEndpoint(
+                name: "grid", kind: .eventgrid,
+                settings: JSONObject([(key: "sasKey", value: .string("c2VjcmV0LWtleS12YWx1ZQ=="))])))
+        try await GatewayTest.withGateways(configurations: [configuration]) { gateways, _ in
+            let response = try await gateways[0].send(.get, "/endpoints?\(Self.v)")
+            #expect(response.status == .ok)
+            let text = String(buffer: response.body)
+            #expect(
+                text
+                    == #"{"value":[{"name":"endpoint-001","type":"webhook"},{"name":"endpoint-002","type":"mqtt"},{"name":"grid","type":"eventgrid"}]}"#
+            )
+            #expect(!text.contains("c2VjcmV0"))
+        }
+    }
+
     @Test func noEndpointsConfiguredMeansEveryEndpointNameIsInvalid() async throws {
         try await GatewayTest.withGateways { gateways in
             let response = try await gateways[0].send(.put, "/eventroutes/r1?\(Self.v)", Self.route())

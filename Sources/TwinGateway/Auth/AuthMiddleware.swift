@@ -54,6 +54,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             return "query/action"
         } else if path.hasPrefix("/eventroutes") {
             area = "eventroutes"
+        } else if path.hasPrefix("/endpoints") {
+            area = "endpoints"
         } else if path.hasPrefix("/jobs") {
             area = "jobs"
         } else if path.hasSuffix("/telemetry") {
@@ -71,5 +73,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func readerMay(_ action: String) -> Bool { action.hasSuffix("/read") || action == "query/action" }
+    /// Readers read and query; the endpoint configuration is the operator's (in ADT it lives in
+    /// the control plane), so only owners may read it.
+    static func readerMay(_ action: String) -> Bool {
+        (action.hasSuffix("/read") && action != "endpoints/read") || action == "query/action"
+    }
 }
