@@ -71,11 +71,14 @@ public func buildRouter(
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     TwinRoutes(
-        store: DigitalTwinStore(client: database, catalog: catalog, logger: logger),
+        store: DigitalTwinStore(
+            client: database, catalog: catalog, logger: logger, eventSource: configuration.instanceHost),
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     RelationshipRoutes(
-        store: RelationshipStore(client: database, catalog: catalog, logger: logger), links: links,
+        store: RelationshipStore(
+            client: database, catalog: catalog, logger: logger, eventSource: configuration.instanceHost),
+        links: links,
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     EventRouteRoutes(

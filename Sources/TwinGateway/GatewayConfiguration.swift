@@ -1,5 +1,6 @@
 import EventRoutes
 import NIOSSL
+import TwinStore
 
 /// How the gateway listens.
 public struct GatewayConfiguration: Sendable {
@@ -24,6 +25,10 @@ public struct GatewayConfiguration: Sendable {
     public var endpoints: [EventEndpoint] = []
     /// The most event routes the instance holds (ADT: 6).
     public var maxEventRoutes = EventRoute.defaultLimit
+    /// The instance's host name, the `source` of its change notifications (ADT's is
+    /// `<instance>.api.<region>.digitaltwins.azure.net`); every gateway on one database should
+    /// have the same.
+    public var instanceHost = ChangeNotifications.defaultSource
 
     /// A configuration.
     public init(

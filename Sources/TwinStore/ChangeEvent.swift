@@ -4,26 +4,39 @@ import Foundation
 import Logging
 import PostgresNIO
 
+/// The instance's change notifications.
+public enum ChangeNotifications {
+    /// Their `source` when no instance host name is configured.
+    public static let defaultSource = "localhost"
+}
+
 /// A change notification in ADT's CloudEvents shape, written to the outbox in the transaction
 /// of the change.
+///
+/// As ADT writes them: twin and relationship notifications carry `subject` and `time` and no
+/// `dataschema` (their model is in the body); telemetry carries the caller's `Message-Id` as
+/// `id`, `source` `<host>/digitaltwins/<twin id>`, `dataschema` (the twin's or component's
+/// model), `subject` only for a component, and no `time`. `source` is the instance's host name,
+/// given by the store that writes the event.
 struct ChangeEvent: Sendable {
     let type: String
-    let subject: String
-    let dataSchema: String
+    let subject: String?
+    var dataSchema: String? = nil
     let data: JSONValue
-    let time: String
-    /// CloudEvents extension attributes (telemetry's message id and source time).
+    let time: String?
+    /// The event id; `nil` for a new UUID.
+    var id: String? = nil
+    /// For telemetry: the twin, whose path follows the host in `source`.
+    var twinID: String? = nil
+    /// CloudEvents extension attributes (telemetry's source time).
     var extensions: [(String, String)] = []
 
-    /// The `source` attribute: ADT puts the instance host name there; deliveries may rewrite it.
-    static let source = "twins"
-
-    static func twinCreate(id: String, model: String, twin: JSONValue, time: String) -> ChangeEvent {
-        ChangeEvent(type: "Microsoft.DigitalTwins.Twin.Create", subject: id, dataSchema: model, data: twin, time: time)
+    static func twinCreate(id: String, twin: JSONValue, time: String) -> ChangeEvent {
+        ChangeEvent(type: "Microsoft.DigitalTwins.Twin.Create", subject: id, data: twin, time: time)
     }
 
-    static func twinDelete(id: String, model: String, twin: JSONValue, time: String) -> ChangeEvent {
-        ChangeEvent(type: "Microsoft.DigitalTwins.Twin.Delete", subject: id, dataSchema: model, data: twin, time: time)
+    static func twinDelete(id: String, twin: JSONValue, time: String) -> ChangeEvent {
+        ChangeEvent(type: "Microsoft.DigitalTwins.Twin.Delete", subject: id, data: twin, time: time)
     }
 
     /// An update carries `{"modelId": …, "patch": [JSON Patch]}`.
@@ -31,24 +44,22 @@ struct ChangeEvent: Sendable {
         let data: JSONValue = .object(
             JSONObject([(key: "modelId", value: .string(model)), (key: "patch", value: .array(patch))]))
         return ChangeEvent(
-            type: "Microsoft.DigitalTwins.Twin.Update", subject: id, dataSchema: model, data: data, time: time)
+            type: "Microsoft.DigitalTwins.Twin.Update", subject: id, data: data, time: time)
     }
 
-    static func relationshipCreate(source: String, id: String, model: String, relationship: JSONValue, time: String)
+    static func relationshipCreate(source: String, id: String, relationship: JSONValue, time: String)
         -> ChangeEvent
     {
         ChangeEvent(
             type: "Microsoft.DigitalTwins.Relationship.Create", subject: "\(source)/relationships/\(id)",
-            dataSchema: model,
             data: relationship, time: time)
     }
 
-    static func relationshipDelete(source: String, id: String, model: String, relationship: JSONValue, time: String)
+    static func relationshipDelete(source: String, id: String, relationship: JSONValue, time: String)
         -> ChangeEvent
     {
         ChangeEvent(
             type: "Microsoft.DigitalTwins.Relationship.Delete", subject: "\(source)/relationships/\(id)",
-            dataSchema: model,
             data: relationship, time: time)
     }
 
@@ -58,21 +69,20 @@ struct ChangeEvent: Sendable {
         let data: JSONValue = .object(
             JSONObject([(key: "modelId", value: .string(model)), (key: "patch", value: .array(patch))]))
         return ChangeEvent(
-            type: "Microsoft.DigitalTwins.Relationship.Update", subject: "\(source)/relationships/\(id)",
-            dataSchema: model,
-            data: data, time: time)
+            type: "Microsoft.DigitalTwins.Relationship.Update", subject: "\(source)/relationships/\(id)", data: data,
+            time: time)
     }
 
-    /// Telemetry: subject is the component path (empty for the twin itself); the message id
-    /// and source time travel as extension attributes.
+    /// Telemetry: the message id is the event's id, the subject the component (none for the
+    /// twin itself); the source time travels as an extension attribute.
     static func telemetry(
         twin: String, component: String?, model: String, payload: JSONValue, messageID: String, sourceTime: String?,
         time: String
     ) -> ChangeEvent {
         var event = ChangeEvent(
-            type: "microsoft.iot.telemetry", subject: component ?? "", dataSchema: model, data: payload, time: time)
-        event.extensions =
-            [("twinid", twin), ("messageid", messageID)] + (sourceTime.map { [("telemetrysourcetime", $0)] } ?? [])
+            type: "microsoft.iot.telemetry", subject: component, dataSchema: model, data: payload, time: nil,
+            id: messageID, twinID: twin)
+        event.extensions = sourceTime.map { [("telemetrysourcetime", $0)] } ?? []
         return event
     }
 
@@ -117,23 +127,27 @@ struct ChangeEvent: Sendable {
     }
 
     /// Appends the event to the outbox over the transaction's connection.
-    func write(on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("INSERT INTO outbox (event) VALUES (\(text)::json)", logger: logger)
+    func write(on connection: PostgresConnection, source: String, logger: Logger) async throws {
+        try await connection.query("INSERT INTO outbox (event) VALUES (\(text(source: source))::json)", logger: logger)
     }
 
-    /// The CloudEvent as JSON text.
-    var text: String {
+    /// The CloudEvent as JSON text, from the instance whose host name is `source`.
+    func text(source: String) -> String {
         var event = JSONObject()
         event["specversion"] = "1.0"
-        event["id"] = .string(UUID().uuidString.lowercased())
+        event["id"] = .string(id ?? UUID().uuidString.lowercased())
         event["type"] = .string(type)
-        event["source"] = .string(Self.source)
-        event["subject"] = .string(subject)
-        event["time"] = .string(time)
+        if let twinID {
+            event["source"] = .string(source + "/digitaltwins/" + twinID)
+        } else {
+            event["source"] = .string(source)
+        }
+        if let subject { event["subject"] = .string(subject) }
+        if let time { event["time"] = .string(time) }
         event["datacontenttype"] = "application/json"
-        event["dataschema"] = .string(dataSchema)
-        event["data"] = data
+        if let dataSchema { event["dataschema"] = .string(dataSchema) }
         for (name, value) in extensions { event[name] = .string(value) }
+        event["data"] = data
         return JSONWriter.string(.object(event))
     }
 }

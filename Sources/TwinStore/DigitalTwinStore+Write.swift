@@ -52,7 +52,7 @@ extension DigitalTwinStore {
         let (existing, generation) = try await readTwinForWrite(id, lock: lock, on: connection)
         let snapshot = try await catalog.snapshot(generation: generation, on: connection)
         let write = try prepare(existing, snapshot)
-        let event = write.event.text
+        let event = write.event.text(source: eventSource)
         if let existing {
             let rows = try await connection.execute(
                 UpdateTwinStatement(

@@ -18,11 +18,17 @@ public struct DigitalTwinStore: Sendable {
     }
 
     let client: PostgresClient
+    /// The instance's host name, the `source` of the notifications this store records.
+    let eventSource: String
     let catalog: ModelCatalog
     let logger: Logger
 
     /// A store over `client`, sharing `catalog` with the rest of the process.
-    public init(client: PostgresClient, catalog: ModelCatalog, logger: Logger) {
+    public init(
+        client: PostgresClient, catalog: ModelCatalog, logger: Logger,
+        eventSource: String = ChangeNotifications.defaultSource
+    ) {
+        self.eventSource = eventSource
         self.client = client
         self.catalog = catalog
         self.logger = logger
@@ -70,7 +76,7 @@ public struct DigitalTwinStore: Sendable {
                         id: id, model: model.id, patch: ChangeEvent.replacement(of: existing.body, with: document),
                         time: now)
                 } else {
-                    .twinCreate(id: id, model: model.id, twin: .object(document), time: now)
+                    .twinCreate(id: id, twin: .object(document), time: now)
                 }
             return TwinWrite(modelID: model.id, etag: etag, body: JSONWriter.string(.object(document)), event: event)
         }
@@ -133,12 +139,12 @@ public struct DigitalTwinStore: Sendable {
             try ifMatch?.check(currentETag: existing.etag)
             let rows = try await connection.query(
                 """
-                SELECT r.source_id, r.id, r.body::text, t.model_id FROM relationships r JOIN twins t ON t.id = r.source_id
+                SELECT r.source_id, r.id, r.body::text FROM relationships r
                 WHERE r.source_id = \(id) OR r.target_id = \(id)
-                ORDER BY r.source_id, r.id FOR UPDATE OF r
+                ORDER BY r.source_id, r.id FOR UPDATE
                 """, logger: logger)
-            var relationships: [(source: String, id: String, body: String, model: String)] = []
-            for try await row in rows.decode((String, String, String, String).self) { relationships.append(row) }
+            var relationships: [(source: String, id: String, body: String)] = []
+            for try await row in rows.decode((String, String, String).self) { relationships.append(row) }
             if !relationships.isEmpty {
                 guard cascade else {
                     throw ServiceError(
@@ -149,13 +155,13 @@ public struct DigitalTwinStore: Sendable {
                 for r in relationships {
                     try await RelationshipStore.delete(
                         source: r.source, id: r.id, body: try JSONParser.parse(r.body).objectValue ?? JSONObject(),
-                        model: r.model, on: connection, logger: logger)
+                        eventSource: eventSource, on: connection, logger: logger)
                 }
             }
             try await connection.query("DELETE FROM twins WHERE id = \(id)", logger: logger)
             try await ChangeEvent.twinDelete(
-                id: id, model: existing.modelID, twin: .object(existing.body), time: UTCTimestamp.now()
-            ).write(on: connection, logger: logger)
+                id: id, twin: .object(existing.body), time: UTCTimestamp.now()
+            ).write(on: connection, source: eventSource, logger: logger)
         }
     }
 
@@ -167,11 +173,11 @@ public struct DigitalTwinStore: Sendable {
                 throw ServiceError.twinNotFound(id)
             }
             try ifMatch?.check(currentETag: existing.etag)
-            let event = ChangeEvent.twinDelete(
-                id: id, model: existing.modelID, twin: .object(existing.body), time: UTCTimestamp.now())
+            let event = ChangeEvent.twinDelete(id: id, twin: .object(existing.body), time: UTCTimestamp.now())
             do {
                 let rows = try await connection.execute(
-                    DeleteTwinStatement(id: id, etag: existing.etagUUID, event: event.text), logger: logger)
+                    DeleteTwinStatement(id: id, etag: existing.etagUUID, event: event.text(source: eventSource)),
+                    logger: logger)
                 for try await _ in rows { return true }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
                 logger.debug("a relationship appeared while deleting the twin", metadata: ["twin": "\(id)"])
@@ -222,7 +228,7 @@ public struct DigitalTwinStore: Sendable {
             try await ChangeEvent.telemetry(
                 twin: id, component: component, model: schemaModel, payload: payload, messageID: messageID,
                 sourceTime: sourceTime, time: UTCTimestamp.now()
-            ).write(on: connection, logger: logger)
+            ).write(on: connection, source: eventSource, logger: logger)
         }
     }
 

@@ -31,11 +31,17 @@ public struct RelationshipStore: Sendable {
     }
 
     let client: PostgresClient
+    /// The instance's host name, the `source` of the notifications this store records.
+    let eventSource: String
     let catalog: ModelCatalog
     let logger: Logger
 
     /// A store over `client`, sharing `catalog` with the rest of the process.
-    public init(client: PostgresClient, catalog: ModelCatalog, logger: Logger) {
+    public init(
+        client: PostgresClient, catalog: ModelCatalog, logger: Logger,
+        eventSource: String = ChangeNotifications.defaultSource
+    ) {
+        self.eventSource = eventSource
         self.client = client
         self.catalog = catalog
         self.logger = logger
@@ -89,12 +95,11 @@ public struct RelationshipStore: Sendable {
             let now = UTCTimestamp.now()
             let event: ChangeEvent =
                 previous == nil
-                ? .relationshipCreate(
-                    source: source, id: id, model: sourceModelID, relationship: .object(document), time: now)
+                ? .relationshipCreate(source: source, id: id, relationship: .object(document), time: now)
                 : .relationshipUpdate(
                     source: source, id: id, model: sourceModelID,
                     patch: ChangeEvent.replacement(of: previous!.body, with: document), time: now)
-            try await event.write(on: connection, logger: logger)
+            try await event.write(on: connection, source: eventSource, logger: logger)
             return Stored(body: text, etag: etag.header)
         }
     }
@@ -141,7 +146,7 @@ public struct RelationshipStore: Sendable {
                 """, logger: logger)
             try await ChangeEvent.relationshipUpdate(
                 source: source, id: id, model: sourceModelID, patch: patch.arrayValue ?? [], time: UTCTimestamp.now()
-            ).write(on: connection, logger: logger)
+            ).write(on: connection, source: eventSource, logger: logger)
             return etag.header
         }
     }
@@ -149,7 +154,7 @@ public struct RelationshipStore: Sendable {
     /// Deletes a relationship under `If-Match`.
     public func delete(source: String, id: String, ifMatch: ETagCondition?) async throws {
         try await client.transaction(logger: logger) { connection in
-            guard let sourceModelID = try await shareTwin(source, on: connection) else {
+            guard try await shareTwin(source, on: connection) != nil else {
                 throw ServiceError.twinNotFound(source)
             }
             guard let existing = try await lockRelationship(source: source, id: id, on: connection) else {
@@ -157,18 +162,19 @@ public struct RelationshipStore: Sendable {
             }
             try ifMatch?.check(currentETag: existing.etag)
             try await Self.delete(
-                source: source, id: id, body: existing.body, model: sourceModelID, on: connection, logger: logger)
+                source: source, id: id, body: existing.body, eventSource: eventSource, on: connection, logger: logger)
         }
     }
 
     static func delete(
-        source: String, id: String, body: JSONObject, model: String, on connection: PostgresConnection, logger: Logger
+        source: String, id: String, body: JSONObject, eventSource: String, on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         try await connection.query(
             "DELETE FROM relationships WHERE source_id = \(source) AND id = \(id)", logger: logger)
         try await ChangeEvent.relationshipDelete(
-            source: source, id: id, model: model, relationship: .object(body), time: UTCTimestamp.now()
-        ).write(on: connection, logger: logger)
+            source: source, id: id, relationship: .object(body), time: UTCTimestamp.now()
+        ).write(on: connection, source: eventSource, logger: logger)
     }
 
     /// One page of a twin's outgoing relationships (JSON texts) in id order after `after`,

@@ -118,6 +118,12 @@ struct Serve: AsyncParsableCommand {
         ))
     var maxEventRoutes: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "The instance's host name, the source of its change notifications; the same on every gateway of one database (env TWINS_INSTANCE_HOST). Default: localhost",
+            valueName: "name"))
+    var instanceHost: String?
+
     @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
     var insecureNoAuth = false
 
@@ -137,6 +143,8 @@ struct Serve: AsyncParsableCommand {
             gateway.maxEventRoutes = try Environment.int(
                 maxEventRoutes, "TWINS_MAX_EVENT_ROUTES", default: EventRoute.defaultLimit)
             guard gateway.maxEventRoutes >= 0 else { throw CommandFailure("--max-event-routes must not be negative") }
+            gateway.instanceHost = Environment.string(
+                instanceHost, "TWINS_INSTANCE_HOST", default: ChangeNotifications.defaultSource)
             if let file = Environment.optional(endpoints, "TWINS_ENDPOINTS") {
                 gateway.endpoints = try Self.endpoints(file)
             }

@@ -1,3 +1,4 @@
+import ADTWire
 import DTDL
 import GatewayTestSupport
 import HTTPTypes
@@ -5,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 import Testing
+import TwinGateway
 import TwinTestSupport
 
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
@@ -54,34 +56,70 @@ struct TelemetryRoutesTests {
         }
     }
 
-    @Test func everyWriteRecordsItsChangeEvent() async throws {
-        try await GatewayTest.withGatewaysAndDatabase(1) { gateways, client in
+    @Test func everyWriteRecordsItsChangeEventInADTsShape() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.instanceHost = "twins.example.net"
+        let traceID = "0af7651916cd43dd8448eb211c80319c"
+        try await GatewayTest.withGateways(configurations: [configuration]) { gateways, client in
             do {
                 let http = gateways[0]
                 _ = try await http.send(.post, "/models?\(Self.v)", Self.models)
+                let put = try await http.send(
+                    .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#,
+                    headers: [HTTPField.Name("traceparent")!: "00-\(traceID)-b7ad6b7169203331-01"])
+                #expect(put.headers[HTTPField.Name("traceresponse")!]?.hasPrefix("00-\(traceID)-") == true)
                 _ = try await http.send(
-                    .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#)
+                    .put, "/digitaltwins/c1?\(Self.v)",
+                    #"{"$metadata":{"$model":"dtmi:ex:Ctl;1"},"t1":{"$metadata":{}}}"#)
                 _ = try await http.send(
                     .post, "/digitaltwins/t1/telemetry?\(Self.v)", #"{"temperature": 2}"#,
-                    headers: [Self.messageID: "m"])
+                    headers: [Self.messageID: "m", HTTPField.Name("Telemetry-Source-Time")!: "2024-05-01T12:00:00Z"])
+                _ = try await http.send(
+                    .post, "/digitaltwins/c1/components/t1/telemetry?\(Self.v)", #"{"temperature": 3}"#,
+                    headers: [Self.messageID: "m2"])
                 _ = try await http.send(.delete, "/digitaltwins/t1?\(Self.v)")
                 // A refused write leaves no event.
                 _ = try await http.send(
                     .put, "/digitaltwins/t2?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Nope;1"}}"#)
             }
             let rows = try await client.query(
-                "SELECT event->>'type', event->>'subject', event->>'dataschema' FROM outbox ORDER BY seq",
-                logger: TestDatabase.logger)
-            var events: [String] = []
-            for try await (type, subject, schema) in rows.decode((String, String, String).self) {
-                events.append("\(type) \(subject) \(schema)")
+                "SELECT event::text FROM outbox ORDER BY seq", logger: TestDatabase.logger)
+            var events: [JSONObject] = []
+            for try await text in rows.decode(String.self) {
+                events.append(try #require(try JSONParser.parse(text).objectValue))
             }
-            #expect(
-                events == [
-                    "Microsoft.DigitalTwins.Twin.Create t1 dtmi:ex:Thermo;1",
-                    "microsoft.iot.telemetry  dtmi:ex:Thermo;1",
-                    "Microsoft.DigitalTwins.Twin.Delete t1 dtmi:ex:Thermo;1",
-                ])
+            try #require(events.count == 5)
+            let (create, other, telemetry, componentTelemetry, delete) = (
+                events[0], events[1], events[2], events[3], events[4]
+            )
+            // Twin notifications: subject and time, the instance's host as source, no dataschema.
+            #expect(create["type"] == "Microsoft.DigitalTwins.Twin.Create")
+            #expect(create["source"] == "twins.example.net")
+            #expect(create["subject"] == "t1")
+            #expect(create["specversion"] == "1.0")
+            #expect(create["datacontenttype"] == "application/json")
+            #expect(create["dataschema"] == nil)
+            #expect(create["time"]?.stringValue?.hasSuffix("Z") == true)
+            #expect(create["data"]?["$dtId"] == "t1")
+            #expect(other["subject"] == "c1")
+            #expect(other["id"] != create["id"])
+            // Telemetry: the message id, the twin in source, the model as dataschema, no time;
+            // a subject only for a component.
+            #expect(telemetry["type"] == "microsoft.iot.telemetry")
+            #expect(telemetry["id"] == "m")
+            #expect(telemetry["source"] == "twins.example.net/digitaltwins/t1")
+            #expect(telemetry["dataschema"] == "dtmi:ex:Thermo;1")
+            #expect(telemetry["subject"] == nil)
+            #expect(telemetry["time"] == nil)
+            #expect(telemetry["telemetrysourcetime"] == "2024-05-01T12:00:00Z")
+            #expect(telemetry["data"] == .object(JSONObject([(key: "temperature", value: .integer(2))])))
+            #expect(componentTelemetry["id"] == "m2")
+            #expect(componentTelemetry["source"] == "twins.example.net/digitaltwins/c1")
+            #expect(componentTelemetry["subject"] == "t1")
+            #expect(componentTelemetry["dataschema"] == "dtmi:ex:Thermo;1")
+            #expect(delete["type"] == "Microsoft.DigitalTwins.Twin.Delete")
+            #expect(delete["subject"] == "t1")
+            #expect(delete["dataschema"] == nil)
         }
     }
 }
