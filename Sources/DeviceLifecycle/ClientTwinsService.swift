@@ -110,10 +110,7 @@ public struct ClientTwinsService: DigitalTwinsService {
     /// not a `ServiceFailure` (the functions answer it with 503, so that the caller retries).
     static func failure(_ error: any Error) -> any Error {
         guard let adt = error as? ADTError, let status = adt.status else { return error }
-        return ServiceFailure(
-            status: status,
-            code: ServiceFailure.Code(
-                rawValue: adt.code?.rawValue ?? ServiceFailure.defaultCode(status: status).rawValue),
-            message: adt.message)
+        // Both sides speak ADTWire's catalogue: the code passes as it is.
+        return ServiceFailure(status: status, code: adt.code ?? .generic(forStatus: status), message: adt.message)
     }
 }

@@ -4,7 +4,8 @@ import DTDL
 /// A non-2xx answer from the Digital Twins service, as thrown by a ``DigitalTwinsService``.
 ///
 /// `code` is ADT's error code (`{"error":{"code":…}}` or the `x-ms-error-code` header). When
-/// the service sends none, ``init(status:responseBody:)`` picks a generic one by status.
+/// the service sends none, ``init(status:responseBody:headerCode:)`` picks a generic one by
+/// status (``ADTWire/ADTErrorCode/generic(forStatus:)``).
 public struct ServiceFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// An ADT error code, from the one catalogue the service and the client share.
     public typealias Code = ADTErrorCode
@@ -30,12 +31,9 @@ public struct ServiceFailure: Error, Sendable, Hashable, CustomStringConvertible
         let error = (try? JSONParser.parse(responseBody))?["error"]
         let code = error?["code"]?.stringValue ?? headerCode
         self.init(
-            status: status, code: code.map(Code.init(rawValue:)) ?? Self.defaultCode(status: status),
+            status: status, code: code.map(Code.init(rawValue:)) ?? .generic(forStatus: status),
             message: error?["message"]?.stringValue ?? "")
     }
-
-    /// The generic code for a status when the service names none.
-    public static func defaultCode(status: Int) -> Code { .generic(forStatus: status) }
 
     /// 404 `DigitalTwinNotFound`.
     public static func twinNotFound(_ id: String) -> ServiceFailure {

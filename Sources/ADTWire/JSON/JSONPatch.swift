@@ -83,9 +83,6 @@ public struct JSONPatchError: Error, Sendable, Hashable, CustomStringConvertible
     /// An error with this message.
     public init(_ message: String) { self.message = message }
 
-    /// The ADT error code of every patch error.
-    public static let code = ADTErrorCode.jsonPatchInvalid
-
     /// The message.
     public var description: String { message }
 }
