@@ -75,8 +75,9 @@ let domainTargets: [Target] = [
     .target(
         name: "TwinGateway",
         dependencies: [
-            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "TwinStore", "PostgresSupport", "HTTPServerSetup",
-            hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509, asn1, crypto, cryptoExtras, logging,
+            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "EventDelivery", "TwinStore", "PostgresSupport",
+            "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509, asn1, crypto,
+            cryptoExtras, serviceLifecycle, logging,
         ]
     ),
     // The ADT data plane as typed async calls over HTTPTransport; Azure AD credentials.
@@ -86,6 +87,16 @@ let domainTargets: [Target] = [
     .target(
         name: "DeviceLifecycle",
         dependencies: ["ADTWire", "DTDL", "DigitalTwinsClient", "HTTPTransport", crypto, logging]
+    ),
+    // Event delivery: the outbox routed to the endpoints that event routes name (webhooks, Event
+    // Grid, Event Hubs, Service Bus), at least once, in order per twin, shared by every gateway
+    // process through partition leases; dead letters and the delivery status.
+    .target(
+        name: "EventDelivery",
+        dependencies: [
+            "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", postgresNIO,
+            serviceLifecycle, crypto, logging,
+        ]
     ),
     // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
     .target(
@@ -149,6 +160,13 @@ let testTargets: [Target] = [
     .testTarget(
         name: "PostgresSupportTests",
         dependencies: ["PostgresSupport", "TwinTestSupport", postgresNIO, logging]
+    ),
+    .testTarget(
+        name: "EventDeliveryTests",
+        dependencies: [
+            "ADTWire", "EventDelivery", "EventRoutes", "TwinGateway", "PostgresSupport", "TwinTestSupport",
+            "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes, postgresNIO, crypto, logging,
+        ]
     ),
     .testTarget(
         name: "TwinStoreTests",

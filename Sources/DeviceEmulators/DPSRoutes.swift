@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import PostgresSupport
 
 /// DPS's device registration API (the `device.json` swagger), any `api-version`:
 ///

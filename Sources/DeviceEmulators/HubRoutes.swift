@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import PostgresSupport
 
 /// The IoT Hub emulator's HTTP API, any `api-version`, each route also under `/hubs/{hub}`
 /// (see ``HubEmulatorConfiguration`` for how the hub is chosen):

@@ -32,7 +32,8 @@ public struct EventEndpoint: Sendable, Hashable {
     }
 
     /// The endpoints of a configuration file: a JSON array of objects with `name` and `type`
-    /// (and the type's settings), or an object with such an array under `endpoints`.
+    /// (and the type's settings, checked by ``EndpointTarget``), or an object with such an array
+    /// under `endpoints`.
     ///
     /// - Throws: ``EndpointConfigurationError`` naming the entry at fault.
     public static func list(parsing text: String) throws(EndpointConfigurationError) -> [EventEndpoint] {
@@ -70,7 +71,9 @@ public struct EventEndpoint: Sendable, Hashable {
             }
             object["name"] = nil
             object["type"] = nil
-            endpoints.append(EventEndpoint(name: name, kind: kind, settings: object))
+            let endpoint = EventEndpoint(name: name, kind: kind, settings: object)
+            _ = try EndpointTarget(endpoint)
+            endpoints.append(endpoint)
         }
         return endpoints
     }

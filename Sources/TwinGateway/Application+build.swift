@@ -1,3 +1,4 @@
+import EventDelivery
 import HTTPServerSetup
 import Hummingbird
 import HummingbirdCore
@@ -8,7 +9,8 @@ import PostgresSupport
 import TwinQuery
 import TwinStore
 
-/// Builds the gateway application: routes, and the database client as a managed service.
+/// Builds the gateway application: routes, and as managed services the database client, the
+/// model-change listener and the event delivery worker.
 ///
 /// Start-up work on the database (checking it answers, migrating) happens before, through
 /// `DirectConnection`, so that a bad database fails fast with one clear line.
@@ -40,7 +42,11 @@ public func buildApplication(
         },
         logger: logger
     )
-    app.addServices(database, ModelChangeListener(client: database, catalog: catalog, logger: logger))
+    app.addServices(
+        database, ModelChangeListener(client: database, catalog: catalog, logger: logger),
+        EventDeliveryWorker(
+            client: database, endpoints: configuration.endpoints, configuration: configuration.eventDelivery,
+            logger: logger))
     return app
 }
 
@@ -85,7 +91,12 @@ public func buildRouter(
         store: EventRouteStore(
             client: database, endpoints: Set(configuration.endpoints.map(\.name)), limit: configuration.maxEventRoutes,
             logger: logger),
-        endpoints: configuration.endpoints, links: links, maxBodyBytes: configuration.maxBodyBytes
+        links: links, maxBodyBytes: configuration.maxBodyBytes
+    ).register(on: adt)
+    EventDeliveryRoutes(
+        endpoints: configuration.endpoints, database: database,
+        deadLetters: DeadLetterStore(client: database, logger: logger), links: links,
+        maxBodyBytes: configuration.maxBodyBytes, logger: logger
     ).register(on: adt)
     let queryOptions = ParseOptions(
         requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)

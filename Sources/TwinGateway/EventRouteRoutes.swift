@@ -4,11 +4,9 @@ import Hummingbird
 import TwinStore
 
 /// Routes 21–24 of the ADT data plane: event routes (`PUT`, `GET`, `DELETE /eventroutes/{id}`
-/// and the paged list `GET /eventroutes`); and `GET /endpoints`, the endpoints they may name.
+/// and the paged list `GET /eventroutes`).
 struct EventRouteRoutes: Sendable {
     let store: EventRouteStore
-    /// The endpoints of the operator's configuration, for `GET /endpoints`.
-    let endpoints: [EventEndpoint]
     let links: LinkBuilder
     let maxBodyBytes: Int
 
@@ -27,17 +25,6 @@ struct EventRouteRoutes: Sendable {
             return ADTResponse.noContent()
         }
         group.get("eventroutes") { request, _ in try await list(request) }
-        // Beyond ADT: the endpoints routes may name, by name and type only (their settings hold
-        // addresses and keys, never echoed).
-        group.get("endpoints") { _, _ in
-            let items: [JSONValue] = endpoints.map {
-                .object(
-                    JSONObject([
-                        (key: "name", value: .string($0.name)), (key: "type", value: .string($0.kind.rawValue)),
-                    ]))
-            }
-            return ADTResponse.json(.ok, .object(JSONObject([(key: "value", value: .array(items))])))
-        }
     }
 
     /// A page of routes; the continuation token carries the first request's page size, as the

@@ -1,3 +1,4 @@
+import EventDelivery
 import EventRoutes
 import NIOSSL
 import TwinStore
@@ -29,6 +30,8 @@ public struct GatewayConfiguration: Sendable {
     /// `<instance>.api.<region>.digitaltwins.azure.net`); every gateway on one database should
     /// have the same.
     public var instanceHost = ChangeNotifications.defaultSource
+    /// How notifications are delivered to the endpoints (time to live, retries, leases).
+    public var eventDelivery = EventDeliveryConfiguration()
 
     /// A configuration.
     public init(

@@ -124,6 +124,19 @@ struct Serve: AsyncParsableCommand {
             valueName: "name"))
     var instanceHost: String?
 
+    @Option(
+        name: .customLong("event-ttl"),
+        help: ArgumentHelp(
+            "Seconds an undelivered notification is retried before it becomes a dead letter (env TWINS_EVENT_TTL). Default: 86400, as ADT",
+            valueName: "seconds"))
+    var eventTTL: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a gateway holds its share of event delivery without renewing it; after a crash the other gateways take over after this long (env TWINS_EVENT_LEASE). Default: 15",
+            valueName: "seconds"))
+    var eventLease: Int?
+
     @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
     var insecureNoAuth = false
 
@@ -145,6 +158,12 @@ struct Serve: AsyncParsableCommand {
             guard gateway.maxEventRoutes >= 0 else { throw CommandFailure("--max-event-routes must not be negative") }
             gateway.instanceHost = Environment.string(
                 instanceHost, "TWINS_INSTANCE_HOST", default: ChangeNotifications.defaultSource)
+            let ttl = try Environment.int(eventTTL, "TWINS_EVENT_TTL", default: 24 * 3600)
+            guard ttl > 0 else { throw CommandFailure("--event-ttl must be positive") }
+            gateway.eventDelivery.timeToLive = .seconds(ttl)
+            let lease = try Environment.int(eventLease, "TWINS_EVENT_LEASE", default: 15)
+            guard lease >= 3 else { throw CommandFailure("--event-lease must be at least 3 seconds") }
+            gateway.eventDelivery.leaseDuration = .seconds(lease)
             if let file = Environment.optional(endpoints, "TWINS_ENDPOINTS") {
                 gateway.endpoints = try Self.endpoints(file)
             }

@@ -3,6 +3,7 @@ import DTDL
 @testable import DeviceEmulators
 import DigitalTwinsClient
 import Foundation
+import GatewayTestSupport
 import HTTPTransport
 import Testing
 import TwinTestSupport
@@ -157,7 +158,7 @@ struct HubHostingTests {
 
     @Test("messages queued while the emulator was stopped and the endpoint down are delivered after a restart")
     func restart() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan("/eh/events", statuses: [503])
             let configuration = Fixture.configuration(

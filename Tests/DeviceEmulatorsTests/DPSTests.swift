@@ -3,6 +3,7 @@ import DTDL
 @testable import DeviceEmulators
 import DeviceLifecycle
 import Foundation
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -67,7 +68,7 @@ struct DPSTests {
 
     @Test("a device registers with its derived key: webhook called with the AllocationRequest, device in the hub")
     func registerAssigned() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan(
                 "/api/allocate", statuses: [200],
@@ -229,7 +230,7 @@ struct DPSTests {
 
     @Test("a webhook answering 500 ends the operation failed with a reason; nothing reaches the hub")
     func webhookFails() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan("/api/allocate", statuses: [500], body: ["error": "boom"])
             let configuration = Fixture.configuration(groups: [Self.group(webhook: base + "/api/allocate")])
@@ -260,7 +261,7 @@ struct DPSTests {
 
     @Test("a webhook choosing a hub outside linkedHubs, or timing out, fails the operation")
     func webhookInvalidAnswers() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan(
                 "/api/allocate", statuses: [200], body: ["iotHubHostName": "elsewhere.azure-devices.net"])
@@ -285,7 +286,7 @@ struct DPSTests {
 
     @Test("with webhookRetries, a webhook answering 503 is called again")
     func webhookRetried() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan("/api/busy", statuses: [503, 200], body: ["iotHubHostName": .string(Fixture.hubHost)])
             let configuration = {
@@ -305,7 +306,7 @@ struct DPSTests {
 
     @Test("a webhook slower than the timeout fails the operation")
     func webhookTimeout() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan(
                 "/api/slow", statuses: [200], body: ["iotHubHostName": .string(Fixture.hubHost)],

@@ -103,7 +103,7 @@ struct DeviceLifecycleEndToEndTests {
         "register, telemetry, relationships, delete: N devices through DPS, the hub, the functions and the gateway",
         .enabled(if: FunctionsHostProcess.executable != nil, "needs the built twins executable: run scripts/test.sh"))
     func wholeLifecycle() async throws {
-        let recorder = Receiver()
+        let recorder = WebhookReceiver()
         try await recorder.run { recorderURL in
             try await Fixture.withDatabase { database in
                 try await Self.withGateway(database) { gatewayURL, client in
@@ -138,7 +138,7 @@ struct DeviceLifecycleEndToEndTests {
         let client: DigitalTwinsClient
         let functions: FunctionsHostProcess
         let functionsURL: String
-        let recorder: Receiver
+        let recorder: WebhookReceiver
         let hub: HubAPI
         let simulator: DeviceSimulator
     }

@@ -3,6 +3,7 @@ import DTDL
 @testable import DeviceEmulators
 import DeviceLifecycle
 import Foundation
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -131,7 +132,7 @@ struct HubTests {
 
     @Test("a delete produces one deleteDeviceIdentity event: Event Hubs envelope and Event Grid schema")
     func lifecycleDelivery() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             let hubConfiguration = HubConfiguration(
                 hostName: Fixture.hubHost, sharedAccessPolicies: [Self.owner],
@@ -225,7 +226,7 @@ struct HubTests {
 
     @Test("messages due together go to an endpoint in batches of at most its maxBatchSize, in queue order")
     func batchedDelivery() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             let hubConfiguration = HubConfiguration(
                 hostName: Fixture.hubHost, sharedAccessPolicies: [Self.owner],
@@ -261,7 +262,7 @@ struct HubTests {
 
     @Test("an Event Grid endpoint that does not echo the validation code gets nothing until it does")
     func eventGridValidationHoldsDeliveries() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         await receiver.echoValidation(false)
         try await receiver.run { base in
             let hubConfiguration = HubConfiguration(
@@ -303,7 +304,7 @@ struct HubTests {
 
     @Test("telemetry is routed: envelope and Event Grid forms, properties from headers, queries filter")
     func telemetryRouting() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             let hubConfiguration = HubConfiguration(
                 hostName: Fixture.hubHost, sharedAccessPolicies: [Self.owner],
@@ -416,7 +417,7 @@ struct HubTests {
 
     @Test("an endpoint answering 503 for a while gets the event once it recovers; nothing is lost")
     func retryUntilDelivered() async throws {
-        let receiver = Receiver()
+        let receiver = WebhookReceiver()
         try await receiver.run { base in
             await receiver.plan("/eh/flaky", statuses: [503, 503, 503, 200])
             let hubConfiguration = HubConfiguration(

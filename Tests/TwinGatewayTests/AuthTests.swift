@@ -101,6 +101,12 @@ struct AuthTests {
             #expect(try await http.send(.get, "/eventroutes?\(Self.v)", headers: reader).status == .ok)
             #expect(try await http.send(.get, "/endpoints?\(Self.v)", headers: reader).status == .forbidden)
             #expect(try await http.send(.get, "/endpoints?\(Self.v)", headers: owner).status == .ok)
+            // Nor the dead letters, which only owners list and replay.
+            #expect(try await http.send(.get, "/deadletters?\(Self.v)", headers: reader).status == .forbidden)
+            #expect(
+                try await http.send(.post, "/deadletters/replay?\(Self.v)", "{}", headers: reader).status == .forbidden)
+            #expect(try await http.send(.get, "/deadletters?\(Self.v)", headers: owner).status == .ok)
+            #expect(try await http.send(.post, "/deadletters/replay?\(Self.v)", "{}", headers: owner).status == .ok)
             // Unauthenticated health checks still answer.
             #expect(try await http.send(.get, "/healthz").status == .ok)
         }

@@ -170,7 +170,7 @@ struct EventRouteRoutesTests {
         }
     }
 
-    @Test func endpointsAreListedByNameAndTypeWithoutTheirSettings() async throws {
+    @Test func endpointsAreListedByNameTypeAndDeliveryStatusWithoutTheirSettings() async throws {
         var configuration = Self.configuration()
         configuration.endpoints.append(
             EventEndpoint(
@@ -180,10 +180,16 @@ struct EventRouteRoutesTests {
             let response = try await gateways[0].send(.get, "/endpoints?\(Self.v)")
             #expect(response.status == .ok)
             let text = String(buffer: response.body)
+            let items = try #require(GatewayTest.json(response)["value"]?.arrayValue)
+            #expect(items.map { $0["name"] } == ["endpoint-001", "endpoint-002", "grid"])
+            #expect(items.map { $0["type"] } == ["webhook", "mqtt", "eventgrid"])
+            // Each with its delivery figures, nothing else.
             #expect(
-                text
-                    == #"{"value":[{"name":"endpoint-001","type":"webhook"},{"name":"endpoint-002","type":"mqtt"},{"name":"grid","type":"eventgrid"}]}"#
-            )
+                items[2].objectValue?.keys == [
+                    "name", "type", "backlog", "oldestUndeliveredAgeSeconds", "delivered", "failedAttempts",
+                    "deadLetters", "lastDeliveredAt", "lastError", "lastErrorAt",
+                ])
+            #expect(items[2]["backlog"] == 0)
             #expect(!text.contains("c2VjcmV0"))
         }
     }

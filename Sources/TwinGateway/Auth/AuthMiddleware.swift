@@ -56,6 +56,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             area = "eventroutes"
         } else if path.hasPrefix("/endpoints") {
             area = "endpoints"
+        } else if path.hasPrefix("/deadletters") {
+            area = "deadletters"
         } else if path.hasPrefix("/jobs") {
             area = "jobs"
         } else if path.hasSuffix("/telemetry") {
@@ -73,9 +75,10 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Readers read and query; the endpoint configuration is the operator's (in ADT it lives in
-    /// the control plane), so only owners may read it.
+    /// Readers read and query; the endpoint configuration and the delivery state are the
+    /// operator's (in ADT they live in the control plane), so only owners may read them.
     static func readerMay(_ action: String) -> Bool {
-        (action.hasSuffix("/read") && action != "endpoints/read") || action == "query/action"
+        (action.hasSuffix("/read") && action != "endpoints/read" && action != "deadletters/read")
+            || action == "query/action"
     }
 }

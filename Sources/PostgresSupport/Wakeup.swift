@@ -1,14 +1,17 @@
 import Foundation
 
-/// Wakes one waiting worker early: request handlers signal it when they queue work, so the
+/// Wakes one worker that polls the database early: whoever queues work signals it, so the
 /// worker need not wait for its next poll. A signal with nobody waiting is remembered (once).
-final class Wakeup: @unchecked Sendable {
+public final class Wakeup: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = false
     private var waiter: CheckedContinuation<Void, Never>?
 
+    /// A wakeup nobody waits on yet.
+    public init() {}
+
     /// Wakes the waiter, or the next one to wait.
-    func signal() {
+    public func signal() {
         lock.lock()
         let w = waiter
         waiter = nil
@@ -19,7 +22,7 @@ final class Wakeup: @unchecked Sendable {
 
     /// Returns when signalled, after `timeout`, or when the task is cancelled. One waiter at a
     /// time.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 do {

@@ -1,0 +1,90 @@
+import ADTWire
+import Logging
+import PostgresNIO
+
+/// How delivery stands, per endpoint, across every gateway on the database: `GET /endpoints`,
+/// `/readyz` and `twins events status` show it.
+public struct DeliveryStatus: Sendable {
+    /// One endpoint's figures.
+    public struct Endpoint: Sendable {
+        /// Notifications routed to it and not yet delivered.
+        public var backlog = 0
+        /// How long ago the oldest of them was written, in seconds (0 with no backlog).
+        public var oldestUndeliveredAge = 0.0
+        /// Delivered since the database was created.
+        public var delivered: Int64 = 0
+        /// Failed attempts.
+        public var failedAttempts: Int64 = 0
+        /// Dead letters kept now.
+        public var deadLetters = 0
+        /// When the last delivery succeeded (RFC 3339).
+        public var lastDeliveredAt: String?
+        /// The last failure.
+        public var lastError: String?
+        /// When it happened (RFC 3339).
+        public var lastErrorAt: String?
+
+        /// Nothing recorded.
+        public init() {}
+
+        /// As the API returns it (beside the endpoint's name and type).
+        public var json: JSONObject {
+            var object = JSONObject()
+            object["backlog"] = .integer(Int64(backlog))
+            object["oldestUndeliveredAgeSeconds"] = .double((oldestUndeliveredAge * 1000).rounded() / 1000)
+            object["delivered"] = .integer(delivered)
+            object["failedAttempts"] = .integer(failedAttempts)
+            object["deadLetters"] = .integer(Int64(deadLetters))
+            object["lastDeliveredAt"] = lastDeliveredAt.map(JSONValue.string) ?? .null
+            object["lastError"] = lastError.map(JSONValue.string) ?? .null
+            object["lastErrorAt"] = lastErrorAt.map(JSONValue.string) ?? .null
+            return object
+        }
+    }
+
+    /// Per endpoint name (endpoints with nothing recorded are absent).
+    public var endpoints: [String: Endpoint] = [:]
+    /// Notifications not yet routed.
+    public var unrouted = 0
+
+    /// Reads the figures.
+    public static func read(client: PostgresClient, logger: Logger) async throws -> DeliveryStatus {
+        var status = DeliveryStatus()
+        for try await (count) in try await client.query("SELECT count(*)::int FROM outbox", logger: logger).decode(
+            Int.self)
+        {
+            status.unrouted = count
+        }
+        for try await (endpoint, backlog, age) in try await client.query(
+            """
+            SELECT endpoint, count(*)::int, extract(epoch FROM now() - min(created_at))::float8
+            FROM event_deliveries GROUP BY endpoint
+            """, logger: logger
+        ).decode((String, Int, Double).self) {
+            status.endpoints[endpoint, default: Endpoint()].backlog = backlog
+            status.endpoints[endpoint, default: Endpoint()].oldestUndeliveredAge = max(age, 0)
+        }
+        let utc = DeadLetterStore.utc
+        for try await (endpoint, delivered, failed, lastDelivered, lastError, lastErrorAt) in try await client.query(
+            """
+            SELECT endpoint, sum(delivered)::int8, sum(failed)::int8,
+                   \(unescaped: utc("max(last_delivered_at)")),
+                   (array_agg(last_error ORDER BY last_error_at DESC NULLS LAST))[1],
+                   \(unescaped: utc("max(last_error_at)"))
+            FROM event_delivery_stats GROUP BY endpoint
+            """, logger: logger
+        ).decode((String, Int64, Int64, String?, String?, String?).self) {
+            status.endpoints[endpoint, default: Endpoint()].delivered = delivered
+            status.endpoints[endpoint, default: Endpoint()].failedAttempts = failed
+            status.endpoints[endpoint, default: Endpoint()].lastDeliveredAt = lastDelivered
+            status.endpoints[endpoint, default: Endpoint()].lastError = lastError
+            status.endpoints[endpoint, default: Endpoint()].lastErrorAt = lastErrorAt
+        }
+        for try await (endpoint, count) in try await client.query(
+            "SELECT endpoint, count(*)::int FROM event_dead_letters GROUP BY endpoint", logger: logger
+        ).decode((String, Int).self) {
+            status.endpoints[endpoint, default: Endpoint()].deadLetters = count
+        }
+        return status
+    }
+}
