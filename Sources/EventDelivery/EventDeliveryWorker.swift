@@ -57,15 +57,19 @@ public struct EventDeliveryWorker: Service {
                     do {
                         if ContinuousClock.now >= nextHeartbeat {
                             let before = owned
-                            owned = try await leases.heartbeat(busy: state.busyPartitions)
+                            let busy = state.busyPartitions
+                            owned = try await withDeadline(databaseDeadline) { try await leases.heartbeat(busy: busy) }
                             holdsLeases.set()
                             nextHeartbeat = .now + configuration.leaseDuration / 3
                             if owned != before {
                                 logger.debug("event partitions", metadata: ["owned": "\(owned.sorted())"])
                             }
                         }
-                        let routed = try await router.routeBatch()
-                        let batches = try await dueBatches(owned: owned, state: state)
+                        let routed = try await withDeadline(databaseDeadline) { try await router.routeBatch() }
+                        let held = owned
+                        let batches = try await withDeadline(databaseDeadline) {
+                            try await dueBatches(owned: held, state: state)
+                        }
                         for batch in batches {
                             state.start(batch.key)
                             group.addTask {
@@ -101,6 +105,10 @@ public struct EventDeliveryWorker: Service {
             }
         }
     }
+
+    /// How long one pass's database work, or the recording of a batch, may take before it is
+    /// given up and tried again.
+    var databaseDeadline: Duration { max(configuration.leaseDuration, .seconds(10)) }
 
     /// A batch: the first due notifications of one partition for one endpoint.
     struct Batch: Sendable {
@@ -176,12 +184,17 @@ public struct EventDeliveryWorker: Service {
                     "event delivery failed, will retry",
                     metadata: metadata.merging(["reason": "\(failure)", "retryIn": "\(delay)"]) { $1 })
                 state.hold(batch.key, for: delay)
-                try await DeliveryRecord.failed(
-                    batch, reason: failure, retryIn: delay, timeToLive: configuration.timeToLive, client: client,
-                    logger: logger)
+                let (ttl, client, logger) = (configuration.timeToLive, self.client, self.logger)
+                try await withDeadline(databaseDeadline) {
+                    try await DeliveryRecord.failed(
+                        batch, reason: failure, retryIn: delay, timeToLive: ttl, client: client, logger: logger)
+                }
             } else {
                 logger.debug("events delivered", metadata: metadata)
-                try await DeliveryRecord.delivered(batch, client: client, logger: logger)
+                let (client, logger) = (self.client, self.logger)
+                try await withDeadline(databaseDeadline) {
+                    try await DeliveryRecord.delivered(batch, client: client, logger: logger)
+                }
             }
         } catch {
             // Not recorded: the batch is sent again (at least once), after a pause.

@@ -185,15 +185,19 @@ struct Serve: AsyncParsableCommand {
             }
             let poolSize = try Environment.int(databasePoolSize, "TWINS_DATABASE_POOL_SIZE", default: 32)
             guard poolSize > 0 else { throw CommandFailure("--database-pool-size must be positive") }
-            // A fixed pool without keep-alive queries: PostgresNIO arms an idle timer and a
-            // keep-alive timer (a task and a Dispatch timer each) every time a connection above the
-            // minimum, or any connection with keep-alive, goes back to the pool, that is after
-            // every request. Fixed at 32 connections, GET twin served about 30% more requests per
-            // second in scripts/bench-api.sh. A connection the server closes is still noticed by
-            // its socket.
+            // A pool without keep-alive queries (PostgresNIO arms a keep-alive timer, a task and a
+            // Dispatch timer, every time such a connection goes back to the pool: after every
+            // request); a connection the server closes is still noticed by its socket.
+            //
+            // No minimum: with one, PostgresNIO 1.33.2 stops the process on a precondition
+            // (`createNewDemandConnectionIfPossible`) when a request comes while fewer connections
+            // than the minimum are open, which is what a PostgreSQL restart leaves. A fixed pool of
+            // 32 served GET twin about 30% faster in scripts/bench-api.sh (no idle timer per
+            // release), but surviving a database restart comes first; connections above the
+            // minimum are kept while idle for up to 10 minutes.
             var poolConfiguration = url.clientConfiguration()
-            poolConfiguration.options.minimumConnections = poolSize
             poolConfiguration.options.maximumConnections = poolSize
+            poolConfiguration.options.connectionIdleTimeout = .seconds(600)
             poolConfiguration.options.keepAliveBehavior = nil
             // PostgreSQL cancels a statement that runs longer; the query route answers TimeoutError.
             poolConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(timeout)s")]
