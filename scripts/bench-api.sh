@@ -59,23 +59,7 @@ sample='{"$metadata":{"$model":"'"$model"'"},"temperature":21.37,"targetTemperat
 curl -fs -X PUT "$base/digitaltwins/sample?$api" -H 'Content-Type: application/json' -d "$sample" >"$work/sample.json"
 echo "twin as stored by PUT: $(cat "$work/sample.json")"
 
-echo "loading $twins twins with SQL..."
-load_start=$(date +%s.%N)
-psql_twins <<SQL
-INSERT INTO twins (id, model_id, etag, body)
-SELECT 'bench-' || i, '$model', u,
-  ('{"\$dtId":"bench-' || i || '","\$etag":"W/\"' || u || '\"","temperature":' || round((i % 4000) / 100.0, 2)
-   || ',"targetTemperature":21.5,"humidity":' || (i % 100) || '.5,"name":"thermostat ' || i || '","mode":"heat",'
-   || '"\$metadata":{"\$model":"$model","\$lastUpdateTime":"' || t || '",'
-   || '"temperature":{"lastUpdateTime":"' || t || '"},"targetTemperature":{"lastUpdateTime":"' || t || '"},'
-   || '"humidity":{"lastUpdateTime":"' || t || '"},"name":{"lastUpdateTime":"' || t || '"},'
-   || '"mode":{"lastUpdateTime":"' || t || '"}}}')::json
-FROM (SELECT i, gen_random_uuid() AS u FROM generate_series(1, $twins) AS i) AS g,
-  (SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"0Z"') AS t) AS s;
-VACUUM ANALYZE twins;
-CHECKPOINT;
-SQL
-echo "loaded in $(awk -v a="$load_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+bench_load_thermostats "$model" "$twins"
 
 # The loaded twins must have the keys of a twin written by the gateway, in the same order, and
 # accept a patch.

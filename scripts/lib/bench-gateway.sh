@@ -1,8 +1,10 @@
 # Shared by the benchmark scripts: a private PostgreSQL and a release `twins serve` on loopback
 # in a temporary folder, both stopped and removed at exit. Source after scripts/lib/postgres.sh.
 #
-#   bench_start_gateway PREFIX   sets work, db_port, database_url, server_pid, base; defines psql_twins
-#   bench_stop_extra            (optional, defined by the caller) runs first at exit
+#   bench_start_gateway PREFIX [ARGS...]  sets work, db_port, database_url, server_pid, base; defines
+#                                         psql_twins; ARGS go to `twins serve`
+#   bench_load_thermostats MODEL COUNT    loads COUNT twins bench-1... of MODEL with SQL
+#   bench_stop_extra                      (optional, defined by the caller) runs first at exit
 
 bench_cleanup() {
   if declare -F bench_stop_extra >/dev/null; then bench_stop_extra; fi
@@ -17,6 +19,7 @@ bench_cleanup() {
 
 bench_start_gateway() {
   work=$(mktemp -d "/tmp/$1.XXXXXX")
+  shift
   chmod 755 "$work"
   server_pid=""
   trap bench_cleanup EXIT
@@ -30,7 +33,7 @@ bench_start_gateway() {
 
   local port
   port=$(free_port)
-  "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" --database-url "$database_url" --log-level warning \
+  "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" --database-url "$database_url" --log-level warning "$@" \
     >"$work/server.log" 2>&1 &
   server_pid=$!
   base="http://127.0.0.1:$port"
@@ -44,3 +47,26 @@ bench_start_gateway() {
 }
 
 psql_twins() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$db_port" -U postgres -d twins "$@"; }
+
+# The twins in the JSON shape the gateway stores (scripts/bench-api.sh checks the shape against a
+# twin written by PUT), loaded with SQL.
+bench_load_thermostats() {
+  local model=$1 count=$2 load_start
+  echo "loading $count twins with SQL..."
+  load_start=$(date +%s.%N)
+  psql_twins <<SQL
+INSERT INTO twins (id, model_id, etag, body)
+SELECT 'bench-' || i, '$model', u,
+  ('{"\$dtId":"bench-' || i || '","\$etag":"W/\"' || u || '\"","temperature":' || round((i % 4000) / 100.0, 2)
+   || ',"targetTemperature":21.5,"humidity":' || (i % 100) || '.5,"name":"thermostat ' || i || '","mode":"heat",'
+   || '"\$metadata":{"\$model":"$model","\$lastUpdateTime":"' || t || '",'
+   || '"temperature":{"lastUpdateTime":"' || t || '"},"targetTemperature":{"lastUpdateTime":"' || t || '"},'
+   || '"humidity":{"lastUpdateTime":"' || t || '"},"name":{"lastUpdateTime":"' || t || '"},'
+   || '"mode":{"lastUpdateTime":"' || t || '"}}}')::json
+FROM (SELECT i, gen_random_uuid() AS u FROM generate_series(1, $count) AS i) AS g,
+  (SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"0Z"') AS t) AS s;
+VACUUM ANALYZE twins;
+CHECKPOINT;
+SQL
+  echo "loaded in $(awk -v a="$load_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+}
