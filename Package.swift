@@ -192,7 +192,7 @@ let testTargets: [Target] = [
         name: "ClientGatewayTests",
         dependencies: [
             "ADTWire", "DigitalTwinsClient", "EventRoutes", "HTTPTransport", "TwinGateway", "GatewayTestSupport",
-            hummingbird, hummingbirdTesting, logging,
+            "TwinTestSupport", hummingbird, hummingbirdTesting, postgresNIO, logging,
         ]
     ),
     .testTarget(

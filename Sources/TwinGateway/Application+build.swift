@@ -58,7 +58,8 @@ public func buildRouter(
     catalog: ModelCatalog? = nil, logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
-    HealthRoutes(database: database, databaseURL: databaseURL, logger: logger).register(on: router)
+    HealthRoutes(database: database, databaseURL: databaseURL, endpoints: configuration.endpoints, logger: logger)
+        .register(on: router)
 
     if let issuer = configuration.auth.developmentIssuer {
         DevelopmentIssuerRoutes(issuer: issuer, scheme: configuration.tls == nil ? "http" : "https").register(

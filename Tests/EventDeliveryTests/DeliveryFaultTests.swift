@@ -30,6 +30,8 @@ struct DeliveryFaultTests {
             arguments: [
                 "serve", "--host", "127.0.0.1", "--port", "0", "--database-url", databaseURL,
                 "--endpoints", endpoints.path, "--event-lease", "3", "--log-level", "error",
+                // Few connections: the other tests share the server.
+                "--database-pool-size", "6",
             ],
             readyMarker: "twins: serving at ")
     }

@@ -1,3 +1,5 @@
+import ADTWire
+import EventRoutes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -11,13 +13,16 @@ import TwinTestSupport
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))
 struct HealthRoutesTests {
     /// Checks `/healthz` and `/readyz` of a gateway on a fresh database, migrated or not.
-    func check(migrated: Bool, readyStatus: HTTPResponse.Status, readyBody: @escaping @Sendable (String) -> Void)
-        async throws
-    {
+    func check(
+        migrated: Bool, endpoints: [EventEndpoint] = [], readyStatus: HTTPResponse.Status,
+        readyBody: @escaping @Sendable (String) -> Void
+    ) async throws {
         try await TestDatabase.withFreshDatabase { url, client in
             if migrated { try await MigrationRunner(logger: TestDatabase.logger).migrate(client: client) }
+            var configuration = GatewayConfiguration(host: "127.0.0.1", port: 0)
+            configuration.endpoints = endpoints
             let app = buildApplication(
-                configuration: .init(host: "127.0.0.1", port: 0),
+                configuration: configuration,
                 database: PostgresClient(
                     configuration: url.clientConfiguration(), backgroundLogger: TestDatabase.logger),
                 logger: TestDatabase.logger)
@@ -37,6 +42,19 @@ struct HealthRoutesTests {
     @Test func liveAndReadyOnAMigratedDatabase() async throws {
         try await check(migrated: true, readyStatus: .ok) { body in
             #expect(body == #"{"status":"ready"}"#)
+        }
+    }
+
+    @Test func readinessCarriesTheDeliveryBacklogWithoutSecrets() async throws {
+        let hook = EventEndpoint(
+            name: "hooks", kind: .webhook,
+            settings: JSONObject([(key: "url", value: "http://127.0.0.1:9/secret-path")]))
+        try await check(migrated: true, endpoints: [hook], readyStatus: .ok) { body in
+            #expect(
+                body
+                    == #"{"status":"ready","eventDelivery":{"unroutedEvents":0,"endpoints":[{"name":"hooks","backlog":0,"oldestUndeliveredAgeSeconds":0.0,"deadLetters":0}]}}"#
+            )
+            #expect(!body.contains("secret"))
         }
     }
 
