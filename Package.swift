@@ -39,6 +39,8 @@ let foundationTargets: [Target] = [
     // functions do not import into Swift, hence the small C shims.
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(name: "CCurlShims", dependencies: ["CCurl"]),
+    // libmosquitto (libmosquitto-dev): the MQTT client of the `mqtt` event endpoint.
+    .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
     // Plain HTTP requests on one libcurl multi handle: the transport of the ADT client, the
     // emulators' webhooks and the device simulator.
     .target(name: "HTTPTransport", dependencies: ["ADTWire", "CCurl", "CCurlShims", logging]),
@@ -89,13 +91,13 @@ let domainTargets: [Target] = [
         dependencies: ["ADTWire", "DTDL", "DigitalTwinsClient", "HTTPTransport", crypto, logging]
     ),
     // Event delivery: the outbox routed to the endpoints that event routes name (webhooks, Event
-    // Grid, Event Hubs, Service Bus), at least once, in order per twin, shared by every gateway
+    // Grid, Event Hubs, Service Bus, MQTT), at least once, in order per twin, shared by every gateway
     // process through partition leases; dead letters and the delivery status.
     .target(
         name: "EventDelivery",
         dependencies: [
-            "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", postgresNIO,
-            serviceLifecycle, crypto, logging,
+            "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", "CMosquitto",
+            postgresNIO, serviceLifecycle, crypto, logging,
         ]
     ),
     // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
@@ -165,7 +167,8 @@ let testTargets: [Target] = [
         name: "EventDeliveryTests",
         dependencies: [
             "ADTWire", "EventDelivery", "EventRoutes", "TwinGateway", "PostgresSupport", "TwinTestSupport",
-            "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes, postgresNIO, crypto, logging,
+            "GatewayTestSupport", "CMosquitto", hummingbird, hummingbirdTesting, httpTypes, postgresNIO, crypto,
+            logging,
         ]
     ),
     .testTarget(

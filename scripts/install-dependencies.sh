@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, if missing: PostgreSQL (server and client),
-# libcurl's development files, and Python with venv (for the SDK conformance suite).
+# libcurl's and libmosquitto's development files (outgoing HTTP; the MQTT event endpoint), the
+# mosquitto broker (the MQTT tests run one on loopback), and Python with venv (for the SDK
+# conformance suite).
 # Debian/Ubuntu, as root or with sudo.
 set -euo pipefail
 
 # pkg-config lets SwiftPM find libcurl (Package.swift: CCurl).
-packages=(postgresql libcurl4-openssl-dev pkg-config)
+packages=(postgresql libcurl4-openssl-dev libmosquitto-dev mosquitto pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -52,8 +52,8 @@ enum EventSenders {
             case .eventGrid(let topic): senders[endpoint.name] = EventGridSender(topic: topic, http: http)
             case .messaging(let entity): senders[endpoint.name] = MessagingSender(entity: entity, http: http)
             case .mqtt(let broker):
-                senders[endpoint.name] = UnavailableSender(
-                    reason: "delivery to MQTT brokers (\(broker.host):\(broker.port)) is not available in this version")
+                senders[endpoint.name] = MQTTSender(
+                    broker: broker, endpoint: endpoint.name, timeout: timeout, logger: logger)
             }
         }
         return senders
