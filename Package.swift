@@ -167,7 +167,8 @@ let testTargets: [Target] = [
         name: "EventDeliveryTests",
         dependencies: [
             "ADTWire", "EventDelivery", "EventRoutes", "TwinGateway", "PostgresSupport", "TwinTestSupport",
-            "GatewayTestSupport", "CMosquitto", hummingbird, hummingbirdTesting, httpTypes, postgresNIO, crypto,
+            "GatewayTestSupport", "CMosquitto", "DigitalTwinsClient", hummingbird, hummingbirdTesting, httpTypes,
+            postgresNIO, crypto,
             logging,
         ]
     ),

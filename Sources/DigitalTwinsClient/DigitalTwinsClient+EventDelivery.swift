@@ -33,3 +33,47 @@ extension DigitalTwinsClient {
         return Int(count)
     }
 }
+
+extension DigitalTwinsClient {
+    /// Watches the gateway's live notifications (`GET /events`, Server-Sent Events): calls
+    /// `onEvent` with each notification's CloudEvents JSON that `filter` (ADT's route filter
+    /// language) matches, as it comes, until the task is cancelled or the gateway ends the
+    /// stream. This project's gateway only.
+    public func watchEvents(filter: String? = nil, onEvent: @escaping @Sendable (String) -> Void) async throws {
+        let parser = ServerSentEvents(onData: onEvent)
+        var call = Call(method: .get, path: ["events"])
+        if let filter { call.query.append(("filter", filter)) }
+        call.accept = "text/event-stream"
+        call.timeout = .seconds(366 * 86400)
+        call.bodyChunks = { parser.feed($0) }
+        _ = try await perform(call)
+    }
+}
+
+/// Reads a Server-Sent Events stream: lines up to an empty line make an event; its `data:`
+/// lines, joined, go to `onData`. Comments (`:`) and other fields are skipped.
+final class ServerSentEvents: @unchecked Sendable {
+    private let onData: @Sendable (String) -> Void
+    private var pending: [UInt8] = []
+    private var data: [String] = []
+
+    init(onData: @escaping @Sendable (String) -> Void) { self.onData = onData }
+
+    /// Called from one thread at a time (the transport's).
+    func feed(_ bytes: [UInt8]) {
+        pending += bytes
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            var line = Array(pending[..<newline])
+            pending.removeSubrange(...newline)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            if line.isEmpty {
+                if !data.isEmpty { onData(data.joined(separator: "\n")) }
+                data = []
+            } else if line.starts(with: Array("data:".utf8)) {
+                var value = line.dropFirst(5)
+                if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+                data.append(String(decoding: value, as: UTF8.self))
+            }
+        }
+    }
+}

@@ -126,6 +126,12 @@ public final class DigitalTwinsClient: Sendable {
         var contentType = "application/json"
         /// `nil`: the method's idempotency.
         var idempotent: Bool? = nil
+        /// The response body piece by piece, for a stream (see ``TransportRequest/bodyChunks``).
+        var bodyChunks: (@Sendable ([UInt8]) -> Void)? = nil
+        /// `nil`: the client's request timeout.
+        var timeout: Duration? = nil
+        /// `nil`: `application/json`.
+        var accept: String? = nil
     }
 
     /// Sends a call with retries and returns its 2xx response; throws ``ADTError`` otherwise.
@@ -135,14 +141,15 @@ public final class DigitalTwinsClient: Sendable {
             ?? (endpoint + PercentEncoding.path(call.path) + "?"
                 + PercentEncoding.query(call.query + [("api-version", options.apiVersion)]))
         var headers = call.headers
-        headers["Accept"] = "application/json"
+        headers["Accept"] = call.accept ?? "application/json"
         headers["User-Agent"] = options.userAgent
         // One id per call, the same on every retry (as Azure SDKs send it).
         headers["x-ms-client-request-id"] = UUID().uuidString.lowercased()
         if call.body != nil { headers["Content-Type"] = call.contentType }
-        let template = TransportRequest(
+        var template = TransportRequest(
             method: call.method, url: url, headers: headers, body: call.body, isIdempotent: call.idempotent,
-            timeout: options.requestTimeout, connectTimeout: options.connectTimeout)
+            timeout: call.timeout ?? options.requestTimeout, connectTimeout: options.connectTimeout)
+        template.bodyChunks = call.bodyChunks
 
         let response: TransportResponse
         do {

@@ -11,7 +11,9 @@ import PostgresSupport
 /// notifications of one twin are written one after another (the twin's row lock orders them), so
 /// one router sees them in their commit order and the deliveries keep it. A notification that no
 /// route matches is deleted: the outbox holds only what is not yet routed. Routes are read from
-/// the database on each pass, so a changed route applies at once on every gateway.
+/// the database on each pass, so a changed route applies at once on every gateway. While a live
+/// watcher is connected anywhere (`event_watchers`), every notification is also copied to
+/// `event_stream`.
 struct EventRouter: Sendable {
     /// The advisory lock that makes one process the router at a time.
     static let lockKey: Int64 = 0x7477_696E_7372_6F75  // "twinsrou"
@@ -65,6 +67,17 @@ struct EventRouter: Sendable {
                 }
             }
             guard !seqs.isEmpty else { return 0 }
+            // The live stream, while anyone watches: every notification, routed or not.
+            let watched = try await connection.query(
+                "SELECT EXISTS (SELECT 1 FROM event_watchers WHERE seen_at > now() - interval '30 seconds')",
+                logger: logger)
+            for try await (anyone) in watched.decode(Bool.self) where anyone {
+                try await connection.query(
+                    "INSERT INTO event_stream (event) SELECT event FROM outbox WHERE seq = ANY(\(seqs)) ORDER BY seq",
+                    logger: logger)
+                try await connection.query(
+                    "DELETE FROM event_stream WHERE created_at < now() - interval '60 seconds'", logger: logger)
+            }
             if !routedSeqs.isEmpty {
                 try await connection.query(
                     """

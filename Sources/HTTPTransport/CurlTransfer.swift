@@ -215,11 +215,16 @@ final class EasyHandle {
     }
 }
 
-/// CURLOPT_WRITEFUNCTION: appends body bytes; returning less than given aborts the transfer.
+/// CURLOPT_WRITEFUNCTION: appends body bytes (or passes them to the request's `bodyChunks`);
+/// returning less than given aborts the transfer.
 private let curlWriteCallback: shim_data_callback = { buffer, size, count, userdata in
     let n = size * count
     guard let buffer, let userdata else { return n }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    if let sink = transfer.request.bodyChunks {
+        sink(Array(UnsafeRawBufferPointer(start: buffer, count: n)))
+        return n
+    }
     if transfer.body.count + n > transfer.maxResponseBytes {
         transfer.exceededLimit = true
         return 0

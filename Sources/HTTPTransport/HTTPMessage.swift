@@ -134,6 +134,10 @@ public struct TransportRequest: Sendable, CustomStringConvertible, CustomReflect
     /// Send directly even when the environment names a proxy (used for the managed identity
     /// endpoints, which are local to the host and must not be proxied).
     public var bypassProxy: Bool
+    /// When set, the response body is passed here piece by piece as it arrives (on the
+    /// transport's thread: return quickly) instead of being collected; the response's `body` is
+    /// then empty. For streams that do not end, such as Server-Sent Events.
+    public var bodyChunks: (@Sendable ([UInt8]) -> Void)?
 
     /// A request; `isIdempotent` defaults to the method's.
     public init(
@@ -149,6 +153,7 @@ public struct TransportRequest: Sendable, CustomStringConvertible, CustomReflect
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.bypassProxy = bypassProxy
+        bodyChunks = nil
     }
 
     /// A one-line rendering for logs and messages.

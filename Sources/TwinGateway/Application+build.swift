@@ -96,7 +96,8 @@ public func buildRouter(
     ).register(on: adt)
     EventDeliveryRoutes(
         endpoints: configuration.endpoints, database: database,
-        deadLetters: DeadLetterStore(client: database, logger: logger), links: links,
+        deadLetters: DeadLetterStore(client: database, logger: logger),
+        stream: EventStream(client: database, logger: logger), links: links,
         maxBodyBytes: configuration.maxBodyBytes, logger: logger
     ).register(on: adt)
     let queryOptions = ParseOptions(

@@ -4,15 +4,18 @@ import EventRoutes
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import TwinStore
 
-/// Beyond ADT, for the operator (Data Owners): the endpoints with their delivery status
-/// (`GET /endpoints`), and the dead letters (`GET /deadletters`, `POST /deadletters/replay`).
+/// Beyond ADT: for the operator (Data Owners), the endpoints with their delivery status
+/// (`GET /endpoints`) and the dead letters (`GET /deadletters`, `POST /deadletters/replay`); for
+/// any reader, the live stream of notifications (`GET /events?filter=…`, Server-Sent Events).
 struct EventDeliveryRoutes: Sendable {
     /// The endpoints of the operator's configuration.
     let endpoints: [EventEndpoint]
     let database: PostgresClient
     let deadLetters: DeadLetterStore
+    let stream: EventStream
     let links: LinkBuilder
     let maxBodyBytes: Int
     let logger: Logger
@@ -59,6 +62,38 @@ struct EventDeliveryRoutes: Sendable {
                 body["nextLink"] = .string(links.url(request, path: "/deadletters", parameters: next))
             }
             return ADTResponse.json(.ok, .object(body))
+        }
+        group.get("events") { request, _ in
+            var filter: RouteFilter?
+            if let text = request.uri.queryParameters["filter"].map(String.init), !text.isEmpty {
+                do throws(RouteFilterError) {
+                    filter = try RouteFilter(parsing: text)
+                } catch {
+                    throw ServiceError(.eventRouteFilterInvalid, error.message)
+                }
+            }
+            let (items, stop) = stream.watch(filter: filter)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: ": watching\n\n"))
+                    // The stream ends when the gateway shuts down, or at the first write after the
+                    // watcher went away.
+                    try await withGracefulShutdownHandler {
+                        for await item in items {
+                            switch item {
+                            case .event(let id, let json):
+                                try await writer.write(ByteBuffer(string: "id: \(id)\ndata: \(json)\n\n"))
+                            case .keepAlive:
+                                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                            }
+                        }
+                    } onGracefulShutdown: {
+                        stop()
+                    }
+                    try await writer.finish(nil)
+                })
         }
         group.post("deadletters/replay") { request, _ in
             let (ids, endpoint) = try await replayBody(request)

@@ -6,9 +6,27 @@ import DigitalTwinsClient
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Event delivery: status per endpoint, dead letters.",
-        subcommands: [Status.self, DeadLetters.self]
+        abstract: "Event delivery: the live stream, status per endpoint, dead letters.",
+        subcommands: [Watch.self, Status.self, DeadLetters.self]
     )
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prints the gateway's notifications as they happen, one JSON object per line.",
+            discussion: """
+                Reads GET /events (Server-Sent Events) until interrupted. --filter takes an event route \
+                filter, e.g. "type = 'Microsoft.DigitalTwins.Twin.Update' AND STARTS_WITH(subject, 'room')".
+                """)
+
+        @Option(help: "An event route filter; default: every notification.") var filter: String?
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            try await runClientCommand {
+                try await client.makeClient().watchEvents(filter: filter) { line in Output.text(line) }
+            }
+        }
+    }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

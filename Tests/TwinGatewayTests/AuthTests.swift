@@ -101,6 +101,10 @@ struct AuthTests {
             #expect(try await http.send(.get, "/eventroutes?\(Self.v)", headers: reader).status == .ok)
             #expect(try await http.send(.get, "/endpoints?\(Self.v)", headers: reader).status == .forbidden)
             #expect(try await http.send(.get, "/endpoints?\(Self.v)", headers: owner).status == .ok)
+            // Readers may watch the live stream (here refused for its filter, after auth passed).
+            #expect(
+                try await http.send(.get, "/events?filter=type%20%3D&\(Self.v)", headers: reader).status == .badRequest)
+            #expect(try await http.send(.get, "/events?\(Self.v)").status == .unauthorized)
             // Nor the dead letters, which only owners list and replay.
             #expect(try await http.send(.get, "/deadletters?\(Self.v)", headers: reader).status == .forbidden)
             #expect(

@@ -22,14 +22,24 @@ struct ModelChangeListenerTests {
                 let listener = ModelChangeListener(client: readerClient, catalog: catalog, logger: TestDatabase.logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
-                    // Give the listener a moment to LISTEN, then change the models twice.
-                    try await Task.sleep(for: .milliseconds(500))
+                    // Once the listener's LISTEN has reached the server, change the models twice.
+                    var listening = false
+                    for _ in 0..<400 where !listening {
+                        for try await (count) in try await writerClient.query(
+                            """
+                            SELECT count(*)::int FROM pg_stat_activity
+                            WHERE datname = current_database() AND query ILIKE 'LISTEN%'
+                            """, logger: TestDatabase.logger
+                        ).decode(Int.self) { listening = count > 0 }
+                        if !listening { try await Task.sleep(for: .milliseconds(50)) }
+                    }
+                    #expect(listening, "the listener never issued LISTEN")
                     let model = try JSONParser.parse(
                         #"[{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:A;1","@type":"Interface"}]"#)
                     _ = try await writer.add(model)
                     try await writer.delete("dtmi:ex:A;1")
                     var seen: Int64?
-                    for _ in 0..<50 {
+                    for _ in 0..<200 {
                         seen = await catalog.loadedGeneration
                         if seen == 2 { break }
                         try await Task.sleep(for: .milliseconds(100))

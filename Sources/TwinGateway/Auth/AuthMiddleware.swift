@@ -58,6 +58,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             area = "endpoints"
         } else if path.hasPrefix("/deadletters") {
             area = "deadletters"
+        } else if path == "/events" {
+            area = "events"
         } else if path.hasPrefix("/jobs") {
             area = "jobs"
         } else if path.hasSuffix("/telemetry") {
