@@ -36,7 +36,8 @@ public enum APIVersion: String, CaseIterable, Sendable, Comparable {
 }
 
 /// Wraps every ADT route: checks the api-version, answers any failure in ADT's error shape, and
-/// adds `traceresponse` (echoing the caller's trace id, as ADT does).
+/// adds `traceresponse` (echoing the caller's trace id, as ADT does), the same trace context the
+/// request's change notifications carry as `traceparent`.
 struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -44,9 +45,13 @@ struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
         async throws -> Response
     {
         var response: Response
+        // The request's trace context: answered as `traceresponse`, carried by its notifications.
+        let trace = Self.traceResponse(for: request)
         do {
             _ = try APIVersion.of(request)
-            response = try await next(request, context)
+            response = try await ChangeNotifications.$traceparent.withValue(trace) {
+                try await next(request, context)
+            }
         } catch let error as ServiceError {
             response = error.response()
         } catch let error as DTDLError {
@@ -60,7 +65,7 @@ struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             response = ServiceError("InternalServerError", "The service failed to process the request.").response()
         }
-        response.headers[.traceresponse] = Self.traceResponse(for: request)
+        response.headers[.traceresponse] = trace
         return response
     }
 

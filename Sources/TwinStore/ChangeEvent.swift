@@ -8,6 +8,10 @@ import PostgresNIO
 public enum ChangeNotifications {
     /// Their `source` when no instance host name is configured.
     public static let defaultSource = "localhost"
+
+    /// The W3C trace context of the request being served (`00-<trace id>-<span id>-01`), which
+    /// its notifications carry as `traceparent`, as ADT's do; the gateway sets it per request.
+    @TaskLocal public static var traceparent: String?
 }
 
 /// A change notification in ADT's CloudEvents shape, written to the outbox in the transaction
@@ -146,6 +150,7 @@ struct ChangeEvent: Sendable {
         if let time { event["time"] = .string(time) }
         event["datacontenttype"] = "application/json"
         if let dataSchema { event["dataschema"] = .string(dataSchema) }
+        if let traceparent = ChangeNotifications.traceparent { event["traceparent"] = .string(traceparent) }
         for (name, value) in extensions { event[name] = .string(value) }
         event["data"] = data
         return JSONWriter.string(.object(event))

@@ -1,5 +1,6 @@
 import ADTWire
 import DTDL
+import Foundation
 import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
@@ -60,6 +61,7 @@ struct TelemetryRoutesTests {
         var configuration = GatewayConfiguration()
         configuration.instanceHost = "twins.example.net"
         let traceID = "0af7651916cd43dd8448eb211c80319c"
+        let createTrace = Box()
         try await GatewayTest.withGateways(configurations: [configuration]) { gateways, client in
             do {
                 let http = gateways[0]
@@ -68,6 +70,7 @@ struct TelemetryRoutesTests {
                     .put, "/digitaltwins/t1?\(Self.v)", #"{"$metadata":{"$model":"dtmi:ex:Thermo;1"}}"#,
                     headers: [HTTPField.Name("traceparent")!: "00-\(traceID)-b7ad6b7169203331-01"])
                 #expect(put.headers[HTTPField.Name("traceresponse")!]?.hasPrefix("00-\(traceID)-") == true)
+                createTrace.value = put.headers[HTTPField.Name("traceresponse")!]
                 _ = try await http.send(
                     .put, "/digitaltwins/c1?\(Self.v)",
                     #"{"$metadata":{"$model":"dtmi:ex:Ctl;1"},"t1":{"$metadata":{}}}"#)
@@ -101,6 +104,12 @@ struct TelemetryRoutesTests {
             #expect(create["dataschema"] == nil)
             #expect(create["time"]?.stringValue?.hasSuffix("Z") == true)
             #expect(create["data"]?["$dtId"] == "t1")
+            // The request's trace context, as its traceresponse gave it: the caller's trace id.
+            #expect(create["traceparent"]?.stringValue == createTrace.value)
+            #expect(create["traceparent"]?.stringValue?.hasPrefix("00-\(traceID)-") == true)
+            // Every notification has one; another request's is another trace.
+            #expect(events.allSatisfy { $0["traceparent"]?.stringValue?.count == 55 })
+            #expect(other["traceparent"] != create["traceparent"])
             #expect(other["subject"] == "c1")
             #expect(other["id"] != create["id"])
             // Telemetry: the message id, the twin in source, the model as dataschema, no time;
@@ -121,5 +130,15 @@ struct TelemetryRoutesTests {
             #expect(delete["subject"] == "t1")
             #expect(delete["dataschema"] == nil)
         }
+    }
+}
+
+/// A value set inside a test's closure and read after it.
+final class Box: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+    var value: String? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }
