@@ -121,4 +121,6 @@ echo "commit -> delivered: p50 ${p50} ms (goal < 50), p99 ${p99} ms (goal < 250)
 echo "largest backlog (outbox + deliveries) sampled each second: $max_backlog; drained ${drain}s after the load"
 echo "outbox before: $outbox_before rows (without routes every notification is dropped once routed); after: $outbox_after; deliveries left: $backlog_after"
 echo "endpoint status: $(jq -c '.value[0] | {backlog, delivered, failedAttempts, deadLetters}' "$work/endpoints-status.json")"
+echo "gateway warnings during the run: $(grep -c -E ' (warning|error) ' "$work/server.log" || true)"
+grep -E ' (warning|error) ' "$work/server.log" | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true
 [ "$delivered" -ge "$writes" ] || echo "warning: fewer events delivered ($delivered) than writes ($writes)"
