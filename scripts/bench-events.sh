@@ -62,15 +62,25 @@ bench_load_thermostats "$model" "$twins"
 
 count() { psql_twins -At -c "SELECT count(*) FROM $1"; }
 
-# run_patch NAME: wrk PATCH load; leaves "requests rps non2xx" in $work/NAME.wrk.
+# CPU time (user + system, clock ticks) of the gateway, of every PostgreSQL process of the
+# private cluster, and of the webhook: where a PATCH's cost goes, with and without the route.
+clock_ticks=$(getconf CLK_TCK)
+cpu_of() { local total=0 t; for pid in "$@"; do t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0); total=$((total + t)); done; echo "$total"; }
+cpu_sample() { echo "$(cpu_of "$server_pid") $(cpu_of $(pgrep -u postgres postgres)) $(cpu_of "$receiver_pid")"; }
+
+# run_patch NAME: wrk PATCH load; leaves "requests rps non2xx" in $work/NAME.wrk and the CPU
+# ticks spent by the gateway, PostgreSQL and the webhook in $work/NAME.cpu.
 run_patch() {
-  local name=$1
+  local name=$1 before after
+  before=$(cpu_sample)
   echo
   echo "== PATCH $name: wrk -t$threads -c$connections -d${duration}s -s scripts/bench/patch.lua (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   BENCH_TWINS=$twins timeout $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 5s \
     --latency -s "$bench/patch.lua" "$base" | tee "$work/$name.out"
   awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
                    print v["requests"], v["rps"], v["non2xx"] }' "$work/$name.out" >"$work/$name.wrk"
+  after=$(cpu_sample)
+  echo "$before $after" | awk '{ print $4 - $1, $5 - $2, $6 - $3 }' >"$work/$name.cpu"
 }
 
 run_patch without-route
@@ -121,6 +131,14 @@ echo "commit -> delivered: p50 ${p50} ms (goal < 50), p99 ${p99} ms (goal < 250)
 echo "largest backlog (outbox + deliveries) sampled each second: $max_backlog; drained ${drain}s after the load"
 echo "outbox before: $outbox_before rows (without routes every notification is dropped once routed); after: $outbox_after; deliveries left: $backlog_after"
 echo "endpoint status: $(jq -c '.value[0] | {backlog, delivered, failedAttempts, deadLetters}' "$work/endpoints-status.json")"
+# CPU per PATCH, in microseconds, by layer (the with-route phase's PostgreSQL and webhook time
+# includes the delivery of its events, which ends within the phase, as the drain time shows).
+for name in without-route with-route; do
+  read -r requests _ _ <"$work/$name.wrk"
+  read -r gateway_ticks postgres_ticks receiver_ticks <"$work/$name.cpu"
+  awk -v n="$requests" -v g="$gateway_ticks" -v p="$postgres_ticks" -v r="$receiver_ticks" -v hz="$clock_ticks" -v name="$name" 'BEGIN {
+    printf "CPU per PATCH %-14s gateway %4.0f us, PostgreSQL %4.0f us, webhook %4.0f us\n", name ":", g / hz * 1e6 / n, p / hz * 1e6 / n, r / hz * 1e6 / n }'
+done
 echo "gateway warnings during the run: $(grep -c -E ' (warning|error) ' "$work/server.log" || true)"
 grep -E ' (warning|error) ' "$work/server.log" | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true
 [ "$delivered" -ge "$writes" ] || echo "warning: fewer events delivered ($delivered) than writes ($writes)"
