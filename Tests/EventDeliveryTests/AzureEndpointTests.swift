@@ -55,13 +55,10 @@ struct AzureEndpointTests {
             try await DeliveryHarness.run(endpoints: [endpoint]) { h in
                 try await h.uploadModels()
                 try await h.route("all", to: "bus")
-                try await h.createRoom("m1")
-                try await h.send(
-                    .post, "/digitaltwins/m1/telemetry", #"{"humidity": 55}"#,
-                    headers: [HTTPField.Name("Message-Id")!: "t-1"], expect: .noContent)
+                try await h.writeEveryEventType()
                 let requests = try await receiver.wait("/twin-events/messages", count: 1, status: 201)
-                try await h.eventually("both events arrive") {
-                    await receiver.requests("/twin-events/messages").flatMap(\.events).count >= 2
+                try await h.eventually("every event arrives") {
+                    await receiver.requests("/twin-events/messages").flatMap(\.events).count >= 8
                 }
                 let all = await receiver.requests("/twin-events/messages")
                 let request = requests[0]
@@ -71,25 +68,41 @@ struct AzureEndpointTests {
                     request.headers["authorization"], resource: "https://contoso.servicebus.windows.net/twin-events",
                     keyName: "send")
                 let messages = all.flatMap(\.events)
+                // Every type, each twin's in the order written (here all of a's, then b's delete).
+                #expect(
+                    messages.compactMap { $0["UserProperties"]?["cloudEvents:type"]?.stringValue }.sorted()
+                        == DeliveryHarness.everyType.sorted())
+                for message in messages {
+                    // The body is the notification's data, as JSON text.
+                    #expect((try? JSONParser.parse(message["Body"]?.stringValue ?? "")) != nil)
+                }
                 let create = try #require(
-                    messages.first { $0["UserProperties"]?["cloudEvents:type"] == "Microsoft.DigitalTwins.Twin.Create" }
-                )
+                    messages.first {
+                        $0["UserProperties"]?["cloudEvents:type"] == "Microsoft.DigitalTwins.Twin.Create"
+                            && $0["UserProperties"]?["cloudEvents:subject"] == "a"
+                    })
                 let body = try JSONParser.parse(try #require(create["Body"]?.stringValue))
-                #expect(body["$dtId"] == "m1")
+                #expect(body["$dtId"] == "a")
                 #expect(create["UserProperties"]?["cloudEvents:specversion"] == "1.0")
                 #expect(create["UserProperties"]?["cloudEvents:source"] == "localhost")
-                #expect(create["UserProperties"]?["cloudEvents:subject"] == "m1")
+                #expect(create["UserProperties"]?["cloudEvents:subject"] == "a")
                 #expect(create["UserProperties"]?["cloudEvents:time"]?.stringValue?.isEmpty == false)
                 #expect(create["BrokerProperties"]?["ContentType"] == "application/json")
                 #expect(create["BrokerProperties"]?["MessageId"] == create["UserProperties"]?["cloudEvents:id"])
-                #expect(create["BrokerProperties"]?["PartitionKey"] == (kind == .eventhubs ? "m1" : nil))
+                #expect(create["BrokerProperties"]?["PartitionKey"] == (kind == .eventhubs ? "a" : nil))
+                let relationship = try #require(
+                    messages.first {
+                        $0["UserProperties"]?["cloudEvents:type"] == "Microsoft.DigitalTwins.Relationship.Update"
+                    })
+                #expect(relationship["UserProperties"]?["cloudEvents:subject"] == "a/relationships/r1")
+                #expect(relationship["BrokerProperties"]?["PartitionKey"] == (kind == .eventhubs ? "a" : nil))
                 let telemetry = try #require(
                     messages.first { $0["UserProperties"]?["cloudEvents:type"] == "microsoft.iot.telemetry" })
-                #expect(telemetry["UserProperties"]?["cloudEvents:id"] == "t-1")
-                #expect(telemetry["UserProperties"]?["cloudEvents:source"] == "localhost/digitaltwins/m1")
+                #expect(telemetry["UserProperties"]?["cloudEvents:id"] == "m-1")
+                #expect(telemetry["UserProperties"]?["cloudEvents:source"] == "localhost/digitaltwins/a")
                 #expect(telemetry["UserProperties"]?["cloudEvents:dataschema"] == "dtmi:ex:Room;1")
                 #expect(
-                    try JSONParser.parse(try #require(telemetry["Body"]?.stringValue))["humidity"]?.numberValue == 55)
+                    try JSONParser.parse(try #require(telemetry["Body"]?.stringValue))["humidity"]?.numberValue == 40)
             }
         }
     }
@@ -107,10 +120,9 @@ struct AzureEndpointTests {
             try await DeliveryHarness.run(endpoints: [endpoint]) { h in
                 try await h.uploadModels()
                 try await h.route("all", to: "topic")
-                try await h.createRoom("g1")
-                try await h.patchRoom("g1", temperature: 30)
-                try await h.eventually("both events arrive") {
-                    await receiver.requests("/api/events").flatMap(\.events).count >= 2
+                try await h.writeEveryEventType()
+                try await h.eventually("every event arrives") {
+                    await receiver.requests("/api/events").flatMap(\.events).count >= 8
                 }
                 let requests = await receiver.requests("/api/events")
                 #expect(requests.allSatisfy { $0.headers["aeg-sas-key"] == "topic-key" })
@@ -119,17 +131,29 @@ struct AzureEndpointTests {
                 if schema == "eventgrid" {
                     #expect(requests[0].headers["content-type"] == "application/json; charset=utf-8")
                     #expect(
-                        events.map { $0["eventType"] } == [
-                            "Microsoft.DigitalTwins.Twin.Create", "Microsoft.DigitalTwins.Twin.Update",
-                        ])
-                    #expect(events[1]["data"]?["modelId"] == "dtmi:ex:Room;1")
+                        events.compactMap { $0["eventType"]?.stringValue }.sorted()
+                            == DeliveryHarness.everyType.sorted())
+                    // Twin a's in the order written (b's creation and deletion are another partition's).
+                    let aTypes = events.filter { $0["subject"]?.stringValue?.hasPrefix("a") == true }
+                        .compactMap { $0["eventType"]?.stringValue }
+                    #expect(
+                        aTypes
+                            == DeliveryHarness.everyType.enumerated().filter { [0, 2, 3, 4, 5, 6].contains($0.offset) }
+                            .map(\.element))
+                    #expect(
+                        events.allSatisfy {
+                            $0["eventTime"]?.stringValue?.isEmpty == false && $0["dataVersion"] == "1.0"
+                        })
+                    let update = try #require(events.first { $0["eventType"] == "Microsoft.DigitalTwins.Twin.Update" })
+                    #expect(update["data"]?["modelId"] == "dtmi:ex:Room;1")
+                    let telemetry = try #require(events.first { $0["eventType"] == "microsoft.iot.telemetry" })
+                    #expect(telemetry["subject"] == "a")
+                    #expect(telemetry["id"] == "m-1")
                 } else {
                     #expect(requests[0].headers["content-type"] == "application/cloudevents-batch+json; charset=utf-8")
                     #expect(
-                        events.map { $0["type"] } == [
-                            "Microsoft.DigitalTwins.Twin.Create", "Microsoft.DigitalTwins.Twin.Update",
-                        ])
-                    #expect(events[0]["specversion"] == "1.0")
+                        events.compactMap { $0["type"]?.stringValue }.sorted() == DeliveryHarness.everyType.sorted())
+                    #expect(events.allSatisfy { $0["specversion"] == "1.0" })
                 }
             }
         }

@@ -99,6 +99,34 @@ struct DeliveryHarness: Sendable {
             expect: .noContent)
     }
 
+    /// Every notification type, in this order: twins `a` and `b` created, relationship `a/r1`
+    /// created, `a` updated, the relationship updated, telemetry from `a` (Message-Id `m-1`), the
+    /// relationship deleted, `b` deleted.
+    static let everyType = [
+        "Microsoft.DigitalTwins.Twin.Create", "Microsoft.DigitalTwins.Twin.Create",
+        "Microsoft.DigitalTwins.Relationship.Create", "Microsoft.DigitalTwins.Twin.Update",
+        "Microsoft.DigitalTwins.Relationship.Update", "microsoft.iot.telemetry",
+        "Microsoft.DigitalTwins.Relationship.Delete", "Microsoft.DigitalTwins.Twin.Delete",
+    ]
+
+    /// Writes what makes ``everyType``.
+    func writeEveryEventType() async throws {
+        try await createRoom("a")
+        try await createRoom("b")
+        try await send(
+            .put, "/digitaltwins/a/relationships/r1", #"{"$targetId":"b","$relationshipName":"next","distance":2}"#,
+            expect: .ok)
+        try await patchRoom("a", temperature: 21)
+        try await send(
+            .patch, "/digitaltwins/a/relationships/r1", #"[{"op":"replace","path":"/distance","value":3}]"#,
+            expect: .noContent)
+        try await send(
+            .post, "/digitaltwins/a/telemetry", #"{"humidity": 40}"#,
+            headers: [HTTPField.Name("Message-Id")!: "m-1"], expect: .noContent)
+        try await send(.delete, "/digitaltwins/a/relationships/r1", expect: .noContent)
+        try await send(.delete, "/digitaltwins/b", expect: .noContent)
+    }
+
     func route(_ id: String, to endpoint: String, filter: String = "true") async throws {
         let body = JSONWriter.string(["endpointName": .string(endpoint), "filter": .string(filter)])
         try await send(.put, "/eventroutes/\(id)", body, expect: .noContent)

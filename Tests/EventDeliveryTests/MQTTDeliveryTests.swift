@@ -32,22 +32,25 @@ struct MQTTDeliveryTests {
         try await DeliveryHarness.run(endpoints: [Self.endpoint(port: broker.port)]) { h in
             try await h.uploadModels()
             try await h.route("all", to: "bus")
-            try await h.createRoom("m1")
-            try await h.patchRoom("m1", temperature: 22)
-            try await h.send(
-                .post, "/digitaltwins/m1/telemetry", #"{"humidity": 30}"#,
-                headers: [HTTPField.Name("Message-Id")!: "t-9"], expect: .noContent)
-            try await h.eventually("three messages") { subscriber.messages.count >= 3 }
+            try await h.writeEveryEventType()
+            try await h.eventually("eight messages") { subscriber.messages.count >= 8 }
             let messages = subscriber.messages
+            // Twin a's, in the order written, on topics made from type and subject.
             #expect(
-                messages.map(\.topic) == [
-                    "twins/Microsoft.DigitalTwins.Twin.Create/m1", "twins/Microsoft.DigitalTwins.Twin.Update/m1",
-                    "twins/microsoft.iot.telemetry/m1",
+                messages.map(\.topic).filter { $0.hasSuffix("/a") || $0.hasSuffix("/a/relationships/r1") } == [
+                    "twins/Microsoft.DigitalTwins.Twin.Create/a",
+                    "twins/Microsoft.DigitalTwins.Relationship.Create/a/relationships/r1",
+                    "twins/Microsoft.DigitalTwins.Twin.Update/a",
+                    "twins/Microsoft.DigitalTwins.Relationship.Update/a/relationships/r1",
+                    "twins/microsoft.iot.telemetry/a",
+                    "twins/Microsoft.DigitalTwins.Relationship.Delete/a/relationships/r1",
                 ])
-            let telemetry = try JSONParser.parse(try #require(messages.last?.payload))
-            #expect(telemetry["id"] == "t-9")
+            let payloads = try messages.map { try JSONParser.parse($0.payload) }
+            #expect(payloads.compactMap { $0["type"]?.stringValue }.sorted() == DeliveryHarness.everyType.sorted())
+            let telemetry = try #require(payloads.first { $0["type"] == "microsoft.iot.telemetry" })
+            #expect(telemetry["id"] == "m-1")
             #expect(telemetry["specversion"] == "1.0")
-            #expect(telemetry["data"]?["humidity"]?.numberValue == 30)
+            #expect(telemetry["data"]?["humidity"]?.numberValue == 40)
             try await h.eventually("recorded as delivered") { try await h.count("event_deliveries") == 0 }
         }
     }

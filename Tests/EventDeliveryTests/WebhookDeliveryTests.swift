@@ -14,20 +14,7 @@ struct WebhookDeliveryTests {
             try await DeliveryHarness.run(endpoints: [webhook("hooks", url + "/hooks")]) { h in
                 try await h.uploadModels()
                 try await h.route("all", to: "hooks")
-                try await h.createRoom("a")
-                try await h.createRoom("b")
-                try await h.send(
-                    .put, "/digitaltwins/a/relationships/r1",
-                    #"{"$targetId":"b","$relationshipName":"next","distance":2}"#, expect: .ok)
-                try await h.patchRoom("a", temperature: 21)
-                try await h.send(
-                    .patch, "/digitaltwins/a/relationships/r1", #"[{"op":"replace","path":"/distance","value":3}]"#,
-                    expect: .noContent)
-                try await h.send(
-                    .post, "/digitaltwins/a/telemetry", #"{"humidity": 40}"#,
-                    headers: [HTTPField.Name("Message-Id")!: "m-1"], expect: .noContent)
-                try await h.send(.delete, "/digitaltwins/a/relationships/r1", expect: .noContent)
-                try await h.send(.delete, "/digitaltwins/b", expect: .noContent)
+                try await h.writeEveryEventType()
 
                 let received = try await receiver.wait("/hooks", count: 8)
                 // One event per POST, structured mode.
