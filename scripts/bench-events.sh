@@ -127,7 +127,8 @@ awk -v a="$base_rps" -v b="$route_rps" 'BEGIN {
 awk -v w="$writes" -v d="$delivered" -v iw="$in_window" -v s="$duration" -v r="$route_rps" 'BEGIN {
   printf "writes with the route: %d (%.0f/s); delivered: %d in all, %.0f/s during the load (goal >= the write rate)\n",
     w, w / s, d, iw / s }'
-echo "commit -> delivered: p50 ${p50} ms (goal < 50), p99 ${p99} ms (goal < 250)"
+printf 'commit -> delivered: p50 %.0f ms (goal < 50), p99 %.0f ms (goal < 250); slowest per second of the load: %s\n' \
+  "$p50" "$p99" "$(jq -c .slowest_ms_by_second "$work/stats.json")"
 echo "largest backlog (outbox + deliveries) sampled each second: $max_backlog; drained ${drain}s after the load"
 echo "outbox before: $outbox_before rows (without routes every notification is dropped once routed); after: $outbox_after; deliveries left: $backlog_after"
 echo "endpoint status: $(jq -c '.value[0] | {backlog, delivered, failedAttempts, deadLetters}' "$work/endpoints-status.json")"

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 
 lock = threading.Lock()
-latencies = []   # seconds, per event
+latencies = []   # (arrival, seconds since the event's time), per event with a time
 arrivals = []    # time.time() per event
 
 
@@ -34,7 +34,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             for event in events:
                 if "time" in event:
-                    latencies.append(now - event_time(event["time"]))
+                    latencies.append((now, now - event_time(event["time"])))
                 arrivals.append(now)
         self.send_response(200)
         self.send_header("Content-Length", "0")
@@ -44,15 +44,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         start = float(self.headers.get("X-Window-Start", "0"))
         end = float(self.headers.get("X-Window-End", "1e18"))
         with lock:
-            ordered = sorted(latencies)
+            ordered = sorted(l for _, l in latencies)
             in_window = sum(1 for t in arrivals if start <= t <= end)
             count = len(arrivals)
+            # Latencies by second of arrival since the window's start: where the slow ones are.
+            by_second = {}
+            for t, l in latencies:
+                by_second.setdefault(int(t - start), []).append(l)
+            slowest = {str(k): round(max(v) * 1000) for k, v in sorted(by_second.items())}
 
         def percentile(p):
             return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else 0
 
         body = json.dumps({"events": count, "inWindow": in_window, "p50_ms": percentile(0.50),
-                           "p99_ms": percentile(0.99), "max_ms": ordered[-1] * 1000 if ordered else 0}).encode()
+                           "p99_ms": percentile(0.99), "max_ms": ordered[-1] * 1000 if ordered else 0,
+                           "slowest_ms_by_second": slowest}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
