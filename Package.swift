@@ -77,8 +77,9 @@ let domainTargets: [Target] = [
     .target(
         name: "TwinGateway",
         dependencies: [
-            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "EventDelivery", "TwinStore", "PostgresSupport",
-            "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509, asn1, crypto,
+            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "EventDelivery", "BulkJobs", "TwinStore",
+            "PostgresSupport", "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509,
+            asn1, crypto,
             cryptoExtras, serviceLifecycle, logging,
         ]
     ),
@@ -98,6 +99,14 @@ let domainTargets: [Target] = [
         dependencies: [
             "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", "CMosquitto",
             postgresNIO, serviceLifecycle, crypto, logging,
+        ]
+    ),
+    // Bulk jobs (ADT's /jobs API): imports of an NDJSON file (read and logged over libcurl or
+    // from a local directory) and deletions of the whole graph, run by any gateway process.
+    .target(
+        name: "BulkJobs",
+        dependencies: [
+            "ADTWire", "TwinStore", "PostgresSupport", "HTTPTransport", postgresNIO, serviceLifecycle, logging,
         ]
     ),
     // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
@@ -124,7 +133,8 @@ let executableTargets: [Target] = [
     .executableTarget(
         name: "twins",
         dependencies: [
-            "ADTWire", "DTDL", "EventRoutes", "PostgresSupport", "HTTPServerSetup", "TwinStore", "TwinGateway",
+            "ADTWire", "DTDL", "EventRoutes", "BulkJobs", "PostgresSupport", "HTTPServerSetup", "TwinStore",
+            "TwinGateway",
             "DigitalTwinsClient", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
             argumentParser, hummingbird, hummingbirdCore, hummingbirdTLS, postgresNIO, serviceLifecycle, logging,
         ]
@@ -162,6 +172,14 @@ let testTargets: [Target] = [
     .testTarget(
         name: "PostgresSupportTests",
         dependencies: ["PostgresSupport", "TwinTestSupport", postgresNIO, logging]
+    ),
+    .testTarget(
+        name: "BulkJobsTests",
+        dependencies: [
+            "ADTWire", "BulkJobs", "TwinGateway", "TwinStore", "PostgresSupport", "TwinTestSupport",
+            "GatewayTestSupport", "DigitalTwinsClient", hummingbird, hummingbirdTesting, httpTypes, postgresNIO,
+            logging,
+        ]
     ),
     .testTarget(
         name: "EventDeliveryTests",

@@ -42,7 +42,7 @@ public struct ADTErrorCode: RawRepresentable, Hashable, Sendable, ExpressibleByS
         "TargetDigitalTwinNotFound": 404, "ComponentNotFound": 404, "EventRouteNotFound": 404,
         "ImportJobNotFound": 404, "DeleteJobNotFound": 404, "NotFound": 404,
         "ModelAlreadyExists": 409, "ModelIdAlreadyExists": 409, "ModelReferencesNotDecommissioned": 409,
-        "ModelReferencesNotDeleted": 409, "RelationshipAlreadyExists": 409,
+        "ModelReferencesNotDeleted": 409, "RelationshipAlreadyExists": 409, "JobIdAlreadyExists": 409,
         "Unauthorized": 401,
         "Forbidden": 403,
         "PreconditionFailed": 412,

@@ -1,3 +1,4 @@
+import BulkJobs
 import EventDelivery
 import HTTPServerSetup
 import Hummingbird
@@ -10,7 +11,7 @@ import TwinQuery
 import TwinStore
 
 /// Builds the gateway application: routes, and as managed services the database client, the
-/// model-change listener and the event delivery worker.
+/// model-change listener, the event delivery worker and the bulk job worker.
 ///
 /// Start-up work on the database (checking it answers, migrating) happens before, through
 /// `DirectConnection`, so that a bad database fails fast with one clear line.
@@ -28,8 +29,10 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let catalog = ModelCatalog(logger: logger)
+    let jobWakeup = Wakeup()
     let router = buildRouter(
-        database: database, databaseURL: databaseURL, configuration: configuration, catalog: catalog, logger: logger)
+        database: database, databaseURL: databaseURL, configuration: configuration, catalog: catalog,
+        jobWakeup: jobWakeup, logger: logger)
 
     var app = Application(
         router: router,
@@ -46,7 +49,10 @@ public func buildApplication(
         database, ModelChangeListener(client: database, catalog: catalog, logger: logger),
         EventDeliveryWorker(
             client: database, endpoints: configuration.endpoints, configuration: configuration.eventDelivery,
-            logger: logger))
+            logger: logger),
+        JobWorker(
+            client: database, catalog: catalog, configuration: configuration.jobs,
+            eventSource: configuration.instanceHost, wakeup: jobWakeup, logger: logger))
     return app
 }
 
@@ -55,7 +61,7 @@ public func buildApplication(
 /// Paths match case-insensitively: ADT's own `nextLink`s say `/Models`.
 public func buildRouter(
     database: PostgresClient, databaseURL: DatabaseURL? = nil, configuration: GatewayConfiguration = .init(),
-    catalog: ModelCatalog? = nil, logger: Logger
+    catalog: ModelCatalog? = nil, jobWakeup: Wakeup = Wakeup(), logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
     HealthRoutes(database: database, databaseURL: databaseURL, endpoints: configuration.endpoints, logger: logger)
@@ -99,6 +105,10 @@ public func buildRouter(
         deadLetters: DeadLetterStore(client: database, logger: logger),
         stream: EventStream(client: database, logger: logger), links: links,
         maxBodyBytes: configuration.maxBodyBytes, logger: logger
+    ).register(on: adt)
+    JobRoutes(
+        store: JobStore(client: database, inputs: configuration.jobs.inputs, logger: logger), wakeup: jobWakeup,
+        links: links, maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     let queryOptions = ParseOptions(
         requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)

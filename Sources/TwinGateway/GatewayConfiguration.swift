@@ -1,3 +1,4 @@
+import BulkJobs
 import EventDelivery
 import EventRoutes
 import NIOSSL
@@ -32,6 +33,8 @@ public struct GatewayConfiguration: Sendable {
     public var instanceHost = ChangeNotifications.defaultSource
     /// How notifications are delivered to the endpoints (time to live, retries, leases).
     public var eventDelivery = EventDeliveryConfiguration()
+    /// How bulk jobs run, and where `file://` job locations may be.
+    public var jobs = JobsConfiguration()
 
     /// A configuration.
     public init(

@@ -64,50 +64,58 @@ public struct ModelStore: Sendable {
         let documents = try Self.uploadDocuments(body)
         let ids = documents.map { $0.id }
         let (records, snapshot) = try await client.transaction(logger: logger) { connection in
-            let generation = try await ModelCatalog.generation(on: connection, forUpdate: true, logger: logger)
-            let existing = try await catalog.snapshot(generation: generation, on: connection)
-            let clashes = ids.filter { existing.graph[$0] != nil }
-            guard clashes.isEmpty else { throw ServiceError.modelAlreadyExists(clashes) }
-            let graph: ModelGraph
-            do {
-                graph = try ModelParser.parse(
-                    documents: documents.map(\.value), options: .init(adtRestrictions: true), existing: existing.graph)
-            } catch let error as DTDLError {
-                throw ServiceError.uploadRejected(error)
-            }
-            for document in documents {
-                guard let model = graph[document.id] else { continue }
-                let displayName = JSONWriter.string(.object(Self.languageMap(model.displayName)))
-                let description = JSONWriter.string(.object(Self.languageMap(model.description)))
-                try await connection.query(
-                    """
-                    INSERT INTO models (id, definition, display_name, description)
-                    VALUES (\(document.id), \(document.text)::json, \(displayName)::json, \(description)::json)
-                    """, logger: logger)
-                try await connection.query(
-                    """
-                    INSERT INTO model_bases (model_id, base_id) SELECT \(document.id), unnest(\(Array(model.allBases))::text[])
-                    """, logger: logger)
-                let references = Array(Set(model.directBases + model.components.values.map(\.schema)))
-                try await connection.query(
-                    """
-                    INSERT INTO model_references (model_id, referenced_id)
-                    SELECT \(document.id), unnest(\(references)::text[])
-                    """, logger: logger)
-            }
-            let newGeneration = try await Self.bumpGeneration(on: connection, logger: logger)
+            let snapshot = try await insert(documents, on: connection)
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: Self.columns(definition: false)) FROM models m WHERE m.id = ANY(\(ids))
                 """, logger: logger)
             let byID = Dictionary(uniqueKeysWithValues: try await Self.records(rows).map { ($0.id, $0) })
-            let snapshot = ModelCatalog.Snapshot(
-                generation: newGeneration, graph: graph, decommissioned: existing.decommissioned)
             return (ids.compactMap { byID[$0] }, snapshot)
         }
         // Only once committed: an uncommitted graph must never serve.
         await catalog.install(snapshot)
         return records
+    }
+
+    /// Inserts interfaces in the caller's transaction, all or nothing, and bumps the model
+    /// generation; returns the new graph, for the caller to install once committed.
+    func insert(_ documents: [UploadDocument], on connection: PostgresConnection) async throws
+        -> ModelCatalog.Snapshot
+    {
+        let ids = documents.map(\.id)
+        let generation = try await ModelCatalog.generation(on: connection, forUpdate: true, logger: logger)
+        let existing = try await catalog.snapshot(generation: generation, on: connection)
+        let clashes = ids.filter { existing.graph[$0] != nil }
+        guard clashes.isEmpty else { throw ServiceError.modelAlreadyExists(clashes) }
+        let graph: ModelGraph
+        do {
+            graph = try ModelParser.parse(
+                documents: documents.map(\.value), options: .init(adtRestrictions: true), existing: existing.graph)
+        } catch {
+            throw ServiceError.uploadRejected(error)
+        }
+        for document in documents {
+            guard let model = graph[document.id] else { continue }
+            let displayName = JSONWriter.string(.object(Self.languageMap(model.displayName)))
+            let description = JSONWriter.string(.object(Self.languageMap(model.description)))
+            try await connection.query(
+                """
+                INSERT INTO models (id, definition, display_name, description)
+                VALUES (\(document.id), \(document.text)::json, \(displayName)::json, \(description)::json)
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO model_bases (model_id, base_id) SELECT \(document.id), unnest(\(Array(model.allBases))::text[])
+                """, logger: logger)
+            let references = Array(Set(model.directBases + model.components.values.map(\.schema)))
+            try await connection.query(
+                """
+                INSERT INTO model_references (model_id, referenced_id)
+                SELECT \(document.id), unnest(\(references)::text[])
+                """, logger: logger)
+        }
+        let newGeneration = try await Self.bumpGeneration(on: connection, logger: logger)
+        return ModelCatalog.Snapshot(generation: newGeneration, graph: graph, decommissioned: existing.decommissioned)
     }
 
     /// One interface of an upload: its id, its JSON value and its JSON text as stored.
@@ -131,6 +139,12 @@ public struct ModelStore: Sendable {
                 "A request can upload at most \(maxModelsPerUpload) models; this one has \(items.count). Upload them in batches, dependencies first."
             )
         }
+        return try documents(items)
+    }
+
+    /// Checks each interface of a batch: an object with a string `@id`, not repeated, at most
+    /// 1 MB.
+    static func documents(_ items: [JSONValue]) throws -> [UploadDocument] {
         var seen: Set<String> = []
         return try items.enumerated().map { index, item in
             guard case .object = item else {

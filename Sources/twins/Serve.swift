@@ -1,3 +1,4 @@
+import BulkJobs
 import ArgumentParser
 import EventRoutes
 import Foundation
@@ -137,6 +138,18 @@ struct Serve: AsyncParsableCommand {
             valueName: "seconds"))
     var eventLease: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "A directory whose files import jobs may read and write as file:// URIs; without it only http(s) URIs are allowed (env TWINS_IMPORT_DIR)",
+            valueName: "dir"))
+    var importDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a gateway holds a running bulk job without renewing it; after a crash another gateway (or this one, restarted) resumes it after this long (env TWINS_JOB_LEASE). Default: 15",
+            valueName: "seconds"))
+    var jobLease: Int?
+
     @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
     var insecureNoAuth = false
 
@@ -164,6 +177,16 @@ struct Serve: AsyncParsableCommand {
             let lease = try Environment.int(eventLease, "TWINS_EVENT_LEASE", default: 15)
             guard lease >= 3 else { throw CommandFailure("--event-lease must be at least 3 seconds") }
             gateway.eventDelivery.leaseDuration = .seconds(lease)
+            if let directory = Environment.optional(importDir, "TWINS_IMPORT_DIR") {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+                    isDirectory.boolValue
+                else { throw CommandFailure("--import-dir \(directory) is not a directory") }
+                gateway.jobs.inputs = JobInputPolicy(importDirectory: directory)
+            }
+            let jobLease = try Environment.int(jobLease, "TWINS_JOB_LEASE", default: 15)
+            guard jobLease >= 3 else { throw CommandFailure("--job-lease must be at least 3 seconds") }
+            gateway.jobs.leaseDuration = .seconds(jobLease)
             if let file = Environment.optional(endpoints, "TWINS_ENDPOINTS") {
                 gateway.endpoints = try Self.endpoints(file)
             }
