@@ -54,11 +54,13 @@ cat >"$work/endpoints.json" <<'JSON'
 [{"name": "sdk-webhook", "type": "webhook", "url": "https://127.0.0.1:9/events"},
  {"name": "sdk-mqtt", "type": "mqtt", "host": "127.0.0.1", "port": 1883}]
 JSON
+# The folder whose files import jobs may read and write (file:// URIs).
+mkdir -p "$work/imports"
 port=$(free_port)
 endpoint="https://127.0.0.1:$port"
 "$binary" serve --host 127.0.0.1 --port "$port" \
   --tls-cert "$work/certs/cert.pem" --tls-key "$work/certs/key.pem" --endpoints "$work/endpoints.json" \
-  --database-url "$database_url" >"$work/server.log" 2>&1 &
+  --import-dir "$work/imports" --database-url "$database_url" >"$work/server.log" 2>&1 &
 server_pid=$!
 
 ready=
@@ -78,7 +80,7 @@ fi
 echo "sdk tests: gateway on $endpoint (log $work/server.log while it runs)"
 
 status=0
-TWINS_SDK_ENDPOINT=$endpoint TWINS_SDK_CA="$work/certs/cert.pem" PYTHONDONTWRITEBYTECODE=1 \
+TWINS_SDK_ENDPOINT=$endpoint TWINS_SDK_CA="$work/certs/cert.pem" TWINS_SDK_IMPORT_DIR="$work/imports" PYTHONDONTWRITEBYTECODE=1 \
   "$venv/bin/python" -m pytest -p no:cacheprovider Tests/sdk "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "sdk tests: failed (pytest status $status); last lines of the gateway log:" >&2
