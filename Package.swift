@@ -109,6 +109,9 @@ let domainTargets: [Target] = [
             "ADTWire", "TwinStore", "PostgresSupport", "HTTPTransport", postgresNIO, serviceLifecycle, logging,
         ]
     ),
+    // `twins migrate`: export, import, copy and verify a graph between any two ADT-compatible
+    // instances through DigitalTwinsClient, resumable.
+    .target(name: "TwinMigration", dependencies: ["ADTWire", "DigitalTwinsClient"]),
     // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
     .target(
         name: "FunctionsHost",
@@ -135,7 +138,7 @@ let executableTargets: [Target] = [
         dependencies: [
             "ADTWire", "DTDL", "EventRoutes", "BulkJobs", "PostgresSupport", "HTTPServerSetup", "TwinStore",
             "TwinGateway",
-            "DigitalTwinsClient", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
+            "DigitalTwinsClient", "TwinMigration", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
             argumentParser, hummingbird, hummingbirdCore, hummingbirdTLS, postgresNIO, serviceLifecycle, logging,
         ]
     ),
@@ -179,6 +182,14 @@ let testTargets: [Target] = [
             "ADTWire", "BulkJobs", "TwinGateway", "TwinStore", "PostgresSupport", "TwinTestSupport",
             "GatewayTestSupport", "DigitalTwinsClient", hummingbird, hummingbirdTesting, httpTypes, postgresNIO,
             logging,
+        ]
+    ),
+    .testTarget(
+        name: "TwinMigrationTests",
+        dependencies: [
+            "ADTWire", "TwinMigration", "DigitalTwinsClient", "HTTPTransport", "TwinGateway", "TwinStore",
+            "PostgresSupport", "TwinTestSupport", "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes,
+            postgresNIO, logging,
         ]
     ),
     .testTarget(

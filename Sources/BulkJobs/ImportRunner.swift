@@ -370,8 +370,9 @@ struct ImportRunner {
 /// Reads a file's lines without loading it whole (1 MiB at a time).
 final class LineReader {
     private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var start = 0
+    private var splitter = LineSplitter()
+    private var lines: [String] = []
+    private var position = 0
     private var atEnd = false
 
     init?(path: String) {
@@ -383,22 +384,18 @@ final class LineReader {
 
     /// The next line without its line break, or `nil` at the end.
     func next() throws -> Substring? {
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                let text = String(decoding: buffer[start..<newline], as: UTF8.self)
-                start = newline + 1
-                return Substring(text)
-            }
-            if atEnd {
-                guard start < buffer.count else { return nil }
-                let text = String(decoding: buffer[start...], as: UTF8.self)
-                start = buffer.count
-                return Substring(text)
-            }
-            buffer.removeFirst(start)
-            start = 0
+        while position == lines.count {
+            guard !atEnd else { return nil }
             let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+            if chunk.isEmpty {
+                atEnd = true
+                lines = splitter.finish().map { [$0] } ?? []
+            } else {
+                lines = splitter.feed(chunk)
+            }
+            position = 0
         }
+        defer { position += 1 }
+        return Substring(lines[position])
     }
 }

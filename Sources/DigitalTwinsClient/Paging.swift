@@ -41,6 +41,13 @@ public struct PageSequence<P: Page>: AsyncSequence, Sendable {
     /// The items of every page, in order.
     public var items: ItemSequence<P> { ItemSequence(pages: self) }
 
+    /// The same pages, starting at the page a cursor from an earlier iteration names (a query's
+    /// `continuationToken`, a list's `nextLink`); from the first page when `cursor` is `nil`.
+    /// Lets a long walk resume after an interruption.
+    public func starting(at cursor: String?) -> PageSequence<P> {
+        PageSequence { [fetch] next in try await fetch(next ?? cursor) }
+    }
+
     /// Starts iterating from the first page.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(fetch: fetch) }
 

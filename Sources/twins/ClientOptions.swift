@@ -5,6 +5,7 @@ import DeviceLifecycle
 import DigitalTwinsClient
 import Foundation
 import HTTPTransport
+import TwinMigration
 
 /// Where the client commands send their requests, and with which credential. The endpoint is
 /// our gateway or a real Azure Digital Twins instance (`https://<name>.api.<region>.digitaltwins.azure.net`).
@@ -56,6 +57,9 @@ func runClientCommand(_ body: () async throws -> Void) async throws {
         line += error.message
         FileHandle.standardError.write(Data((line + "\n").utf8))
         throw ExitCode(error.isNotFound ? 2 : 1)
+    } catch let error as MigrationError {
+        FileHandle.standardError.write(Data("twins: error: \(error.description)\n".utf8))
+        throw ExitCode(1)
     } catch let error as CommandFailure {
         FileHandle.standardError.write(Data("twins: error: \(error.description)\n".utf8))
         throw ExitCode(1)

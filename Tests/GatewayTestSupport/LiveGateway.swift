@@ -70,21 +70,29 @@ public enum LiveGateway {
         endpoints: [EventEndpoint] = [], _ body: @escaping @Sendable (Endpoint) async throws -> T
     ) async throws -> T {
         try await withMigratedDatabase { database in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "live-gateway-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let files = try DevelopmentCertificate.generate().write(to: directory.path)
-            var configuration = GatewayConfiguration(host: "127.0.0.1", port: 0)
-            configuration.tls = try ServerTLS.configuration(
-                certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
-            configuration.endpoints = endpoints
-            configuration.auth = .development(
-                DevelopmentIssuer(clients: [
-                    .init(id: "owner-app", secret: "owner-secret", role: .owner),
-                    .init(id: "reader-app", secret: "reader-secret", role: .reader),
-                ]))
-            return try await serve(database: database, configuration: configuration, caFile: files.certificate, body)
+            try await secured(on: database, endpoints: endpoints, body)
         }
+    }
+
+    /// As ``secured(endpoints:_:)``, on a database the caller made (and may fill first).
+    public static func secured<T: Sendable>(
+        on database: PostgresClient, endpoints: [EventEndpoint] = [],
+        _ body: @escaping @Sendable (Endpoint) async throws -> T
+    ) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "live-gateway-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try DevelopmentCertificate.generate().write(to: directory.path)
+        var configuration = GatewayConfiguration(host: "127.0.0.1", port: 0)
+        configuration.tls = try ServerTLS.configuration(
+            certificateChainFile: files.certificate, privateKeyFile: files.privateKey)
+        configuration.endpoints = endpoints
+        configuration.auth = .development(
+            DevelopmentIssuer(clients: [
+                .init(id: "owner-app", secret: "owner-secret", role: .owner),
+                .init(id: "reader-app", secret: "reader-secret", role: .reader),
+            ]))
+        return try await serve(database: database, configuration: configuration, caFile: files.certificate, body)
     }
 }

@@ -1,5 +1,3 @@
-import ADTWire
-
 /// ADT's bulk import format: NDJSON in sections, each opened by a line `{"Section": "<name>"}`:
 /// `Header` (one object: `fileVersion`, `author`, `organization`), then optionally `Models`
 /// (one DTDL interface per line), `Twins` (one twin per line, with `$dtId` and
@@ -43,6 +41,12 @@ public struct ImportFileError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// A one-line rendering.
     public var description: String { "line \(line): \(message)" }
+
+    /// A problem at a line.
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
 }
 
 /// Reads an import file line by line (pure: the caller brings the lines). Structural problems
@@ -119,4 +123,32 @@ public struct ImportFileReader: Sendable {
     }
 
     private func fail(_ message: String) -> ImportFileError { ImportFileError(line: lineNumber, message: message) }
+}
+
+/// Cuts a byte stream into lines (`\n`, a trailing `\r` kept for the reader to ignore), for
+/// reading NDJSON piece by piece: feed chunks as they come, then ``finish()``.
+public struct LineSplitter: Sendable {
+    private var pending: [UInt8] = []
+
+    /// A splitter at the start of a stream.
+    public init() {}
+
+    /// The complete lines in the bytes so far (without their `\n`).
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [String] {
+        pending.append(contentsOf: bytes)
+        var lines: [String] = []
+        var start = 0
+        while let newline = pending[start...].firstIndex(of: 0x0A) {
+            lines.append(String(decoding: pending[start..<newline], as: UTF8.self))
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+        return lines
+    }
+
+    /// The last line, when the stream does not end with `\n`.
+    public mutating func finish() -> String? {
+        defer { pending = [] }
+        return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
+    }
 }

@@ -1,5 +1,4 @@
 import ADTWire
-import BulkJobs
 import Testing
 
 @Suite struct ImportFileReaderTests {
