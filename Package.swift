@@ -162,7 +162,7 @@ let testTargets: [Target] = [
         name: "GatewayTestSupport",
         dependencies: [
             "ADTWire", "EventRoutes", "TwinGateway", "TwinTestSupport", "PostgresSupport", "HTTPServerSetup",
-            hummingbird, hummingbirdTesting, httpTypes, postgresNIO, logging,
+            "HTTPTransport", hummingbird, hummingbirdTesting, httpTypes, nioCore, postgresNIO, logging,
         ],
         path: "Tests/GatewayTestSupport"
     ),
@@ -187,7 +187,7 @@ let testTargets: [Target] = [
     .testTarget(
         name: "TwinMigrationTests",
         dependencies: [
-            "ADTWire", "TwinMigration", "DigitalTwinsClient", "HTTPTransport", "TwinGateway", "TwinStore",
+            "ADTWire", "TwinMigration", "DigitalTwinsClient", "HTTPTransport", "TwinGateway", "TwinStore", "BulkJobs",
             "PostgresSupport", "TwinTestSupport", "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes,
             postgresNIO, logging,
         ]

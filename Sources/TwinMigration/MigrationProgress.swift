@@ -46,7 +46,7 @@ public final class MigrationProgress: @unchecked Sendable {
     /// Ends the phase's line.
     public func end() {
         lock.withLock {
-            guard !quiet else { return }
+            guard !quiet, !phase.isEmpty else { return }
             lastPrint = .now - .seconds(60)
             let line = render(now: .now)
             FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[2K" + line + "\n" : line + "\n").utf8))
