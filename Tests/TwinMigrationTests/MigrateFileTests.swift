@@ -162,4 +162,26 @@ struct MigrateFileTests {
             #expect(check.status == 0, "\(check.output)")
         }
     }
+
+    @Test func aRefusedItemIsReportedAndTheRestGoesOnWithExitCode1AndRateSpacesWrites() async throws {
+        try await Self.withGateways(twins: 0) { _, target, targetDB, folder in
+            var lines =
+                [
+                    #"{"Section": "Header"}"#, #"{"fileVersion": "1.0.0"}"#, #"{"Section": "Models"}"#,
+                ] + H.models + [#"{"Section": "Twins"}"#]
+            lines += (0..<150).map { JSONWriter.string(.object(H.twin($0))) }
+            lines.append(#"{"$dtId":"bad","$metadata":{"$model":"dtmi:mig:Room;1"},"temperature":"hot"}"#)
+            let file = folder + "/bad.ndjson"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let started = ContinuousClock.now
+            let run = try await H.run(["migrate", "import", "--to", target, file, "--rate", "100", "--quiet"])
+            let elapsed = ContinuousClock.now - started
+            #expect(run.status == 1)
+            #expect(run.error.contains("refused: twin bad:"), "\(run.error)")
+            #expect(run.output.contains("4 models, 150 twins, 1 failed"), "\(run.output)")
+            #expect(try await H.count(targetDB, "twins") == 150)
+            // 152 requests at 100 per second: the first 100 at once, the rest over half a second.
+            #expect(elapsed > .milliseconds(450), "\(elapsed)")
+        }
+    }
 }
