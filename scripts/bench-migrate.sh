@@ -138,7 +138,7 @@ copy_run_s=$(elapsed "$start" "$(now)")
 
 echo
 echo "== the target's own write rate: wrk PUT of new twins, $connections connections, ${duration}s"
-curl -fs -X POST "$base2/models?$api" -H 'Content-Type: application/json' -d "[$(cat scripts/bench/thermostat.json)]" >/dev/null
+curl -fs -X POST "$base2/models?$api" -H 'Content-Type: application/json' --data-binary @scripts/bench/thermostat.json >/dev/null
 BENCH_TWINS=1 timeout $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 5s \
   -s scripts/bench/put.lua "$base2" | tee "$work/put.out"
 put_rps=$(awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") print kv[2] } }' "$work/put.out")
