@@ -44,6 +44,11 @@ bench_stop_extra() {
 bench_start_gateway twins-bench-migrate --import-dir "$imports"
 
 now() { date +%s.%N; }
+# CPU time (user + system, clock ticks) of the gateway and of every PostgreSQL process of the
+# private cluster: where an imported item's cost goes.
+clock_ticks=$(getconf CLK_TCK)
+cpu_of() { local total=0 t; for pid in "$@"; do t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0); total=$((total + t)); done; echo "$total"; }
+cpu_sample() { echo "$(cpu_of "$server_pid") $(cpu_of $(pgrep -u postgres postgres))"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # write_graph FILE N: the import file of N rooms with three relationships each.
@@ -89,11 +94,13 @@ write_graph "$imports/graph.ndjson" "$twins"
 
 echo
 echo "== import job of $items items"
+cpu_before=$(cpu_sample)
 start=$(now)
 curl -fs -X PUT "$base/jobs/imports/bench?$api" -H 'Content-Type: application/json' \
   -d "{\"inputBlobUri\":\"file://$imports/graph.ndjson\",\"outputBlobUri\":\"file://$imports/log.ndjson\"}" >/dev/null
 status=$(wait_job /jobs/imports/bench)
 job_s=$(elapsed "$start" "$(now)")
+read -r job_gw job_pg <<<"$(echo "$cpu_before $(cpu_sample)" | awk '{ print $3 - $1, $4 - $2 }')"
 echo "status $status in ${job_s} s; last log line: $(tail -n 1 "$imports/log.ndjson")"
 [ "$status" = succeeded ] || { echo "error: the import job $status" >&2; exit 1; }
 
@@ -103,11 +110,20 @@ echo "== PostgreSQL's COPY of the same rows (same columns and indexes, no foreig
 psql_twins -c "\\copy twins TO '$work/twins.copy'" -c "\\copy relationships TO '$work/relationships.copy'"
 psql_twins -c "CREATE TABLE copy_twins (LIKE twins INCLUDING ALL)" \
   -c "CREATE TABLE copy_relationships (LIKE relationships INCLUDING ALL)" -c "CHECKPOINT"
+# One session: its backend's CPU is read from /proc before the session (and the backend) ends.
 start=$(now)
-psql_twins -c "\\copy copy_twins FROM '$work/twins.copy'" -c "\\copy copy_relationships FROM '$work/relationships.copy'"
+psql_twins <<SQL
+SELECT pg_backend_pid() AS backend \\gset
+\\setenv BACKEND :backend
+\\! awk '{ print \$14 + \$15 }' /proc/\$BACKEND/stat > $work/copy.cpu
+\\copy copy_twins FROM '$work/twins.copy'
+\\copy copy_relationships FROM '$work/relationships.copy'
+\\! awk '{ print \$14 + \$15 }' /proc/\$BACKEND/stat >> $work/copy.cpu
+SQL
 copy_s=$(elapsed "$start" "$(now)")
-psql_twins -c "DROP TABLE copy_twins, copy_relationships"
+copy_pg=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$work/copy.cpu")
 echo "COPY: ${copy_s} s"
+psql_twins -c "DROP TABLE copy_twins, copy_relationships"
 
 echo
 echo "== delete job of the whole graph"
@@ -145,10 +161,12 @@ put_rps=$(awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (k
 
 echo
 echo "== results ($(nproc) cores, loopback)"
-awk -v items="$items" -v job="$job_s" -v copy="$copy_s" -v del="$delete_s" \
+awk -v items="$items" -v job="$job_s" -v copy="$copy_s" -v del="$delete_s" -v hz="$clock_ticks" \
+  -v jgw="$job_gw" -v jpg="$job_pg" -v cpg="$copy_pg" \
   -v citems="$((copy_twins * 4))" -v crun="$copy_run_s" -v put="$put_rps" 'BEGIN {
   printf "import job:    %d items in %.2f s = %.0f items/s (goal >= 20000)\n", items, job, items / job
   printf "COPY:          the same rows in %.2f s = %.0f rows/s; import job / COPY = %.1f %% (goal >= 50 %%)\n", copy, items / copy, 100 * copy / job
+  printf "CPU per item:  import job: gateway %.1f us, PostgreSQL %.1f us; COPY: PostgreSQL %.1f us\n", jgw / hz * 1e6 / items, jpg / hz * 1e6 / items, cpg / hz * 1e6 / items
   printf "delete job:    %d items in %.2f s = %.0f items/s\n", items, del, items / del
   printf "migrate copy:  %d items in %.2f s = %.0f items/s; target PUT rate %.0f/s; share %.1f %%\n", citems, crun, citems / crun, put, 100 * (citems / crun) / put
 }'

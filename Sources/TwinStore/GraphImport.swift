@@ -153,9 +153,11 @@ public struct GraphImport: Sendable {
             if case .string(let source)? = item.value["$dtId"] { twinIDs.insert(source) }
             if case .string(let target)? = item.value["$targetId"] { twinIDs.insert(target) }
         }
-        // Shared locks: no twin vanishes before its new relationships commit.
+        // No row locks here: the foreign keys check both twins again as the rows go in, so a twin
+        // deleted meanwhile fails the batch (the job then retries it from its last commit, and
+        // reports the relationship) instead of leaving a dangling one.
         let found = try await connection.query(
-            "SELECT id, model_id FROM twins WHERE id = ANY(\(Array(twinIDs))) FOR SHARE", logger: logger)
+            "SELECT id, model_id FROM twins WHERE id = ANY(\(Array(twinIDs)))", logger: logger)
         var modelOf: [String: String] = [:]
         for try await (id, model) in found.decode((String, String).self) { modelOf[id] = model }
 
