@@ -252,8 +252,21 @@ struct JobRunContext: Sendable {
     /// Lets go of the job (graceful shutdown or a failure to retry): it stays active, and the
     /// next worker to look resumes it from its last commit.
     func release() async {
-        _ = try? await client.query(
-            "UPDATE jobs SET runner = NULL WHERE kind = \(kind.rawValue) AND id = \(jobID) AND runner = \(workerID)",
-            logger: logger)
+        // Outside the caller's task: at shutdown that task is cancelled, and a cancelled task's
+        // query would not run. At most 2 s: a database that is gone must not hold up the
+        // shutdown (the claim then simply lapses).
+        let (client, kind, jobID, workerID, logger) = (client, kind, jobID, workerID, logger)
+        await Task.detached {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    _ = try? await client.query(
+                        "UPDATE jobs SET runner = NULL WHERE kind = \(kind.rawValue) AND id = \(jobID) AND runner = \(workerID)",
+                        logger: logger)
+                }
+                group.addTask { try? await Task.sleep(for: .seconds(2)) }
+                await group.next()
+                group.cancelAll()
+            }
+        }.value
     }
 }
