@@ -52,13 +52,13 @@ public struct GraphWriter: Sendable {
         for batch in GraphItems.uploadBatches(missing) {
             await limiter?.acquire()
             do {
-                uploaded += try await client.createModels(batch).count
+                uploaded += try await patient { try await client.createModels(batch) }.count
             } catch let error as ADTError where error.status == 409 {
                 // Another writer (or an earlier run whose answer was lost) uploaded some: retry
                 // with the ones still missing.
                 let now = try await existingModels()
                 let rest = batch.filter { model in model["@id"]?.stringValue.map { now[$0] == nil } ?? false }
-                if !rest.isEmpty { uploaded += try await client.createModels(rest).count }
+                if !rest.isEmpty { uploaded += try await patient { try await client.createModels(rest) }.count }
             }
         }
         return uploaded
@@ -68,7 +68,7 @@ public struct GraphWriter: Sendable {
     public func decommission(_ ids: [String]) async throws {
         for id in ids {
             await limiter?.acquire()
-            try await client.decommissionModel(id: id)
+            try await patient { try await client.decommissionModel(id: id) }
         }
     }
 
@@ -89,14 +89,14 @@ public struct GraphWriter: Sendable {
         body["$dtId"] = nil
         do {
             await limiter?.acquire()
-            _ = try await client.createOrReplaceTwin(id: id, body, ifNoneMatch: "*")
+            _ = try await patient { try await client.createOrReplaceTwin(id: id, body, ifNoneMatch: "*") }
             return .written
         } catch let error as ADTError where error.status == 412 {
             do {
-                let existing = try await client.getTwin(id: id)
+                let existing = try await patient { try await client.getTwin(id: id) }
                 if GraphItems.twinFingerprint(existing.json) == GraphItems.twinFingerprint(twin) { return .unchanged }
                 await limiter?.acquire()
-                _ = try await client.createOrReplaceTwin(id: id, body)
+                _ = try await patient { try await client.createOrReplaceTwin(id: id, body) }
                 return .replaced
             } catch {
                 return .failed("twin \(id): \(error)")
@@ -112,24 +112,46 @@ public struct GraphWriter: Sendable {
         let body = GraphItems.relationshipBody(relationship)
         do {
             await limiter?.acquire()
-            try await client.createOrReplaceRelationship(
-                sourceID: source, relationshipID: id, body, ifNoneMatch: "*")
+            try await patient {
+                try await client.createOrReplaceRelationship(
+                    sourceID: source, relationshipID: id, body, ifNoneMatch: "*")
+            }
             return .written
         } catch let error as ADTError where error.status == 412 {
             do {
-                let existing = try await client.getRelationship(sourceID: source, relationshipID: id)
+                let existing = try await patient {
+                    try await client.getRelationship(sourceID: source, relationshipID: id)
+                }
                 if GraphItems.relationshipFingerprint(existing.json) == GraphItems.relationshipFingerprint(relationship)
                 {
                     return .unchanged
                 }
                 await limiter?.acquire()
-                try await client.createOrReplaceRelationship(sourceID: source, relationshipID: id, body)
+                try await patient {
+                    try await client.createOrReplaceRelationship(sourceID: source, relationshipID: id, body)
+                }
                 return .replaced
             } catch {
                 return .failed("relationship \(source)/\(id): \(error)")
             }
         } catch {
             return .failed("relationship \(source)/\(id): \(error)")
+        }
+    }
+
+    /// Runs a call, and while the target still answers 429 after the client's own retries, waits
+    /// (0.5 s doubling to 30 s, with jitter) and calls again, up to 10 minutes: a throttled
+    /// migration slows down rather than dropping items.
+    func patient<T: Sendable>(_ call: () async throws -> T) async throws -> T {
+        var delay = 0.5
+        let deadline = ContinuousClock.now + .seconds(600)
+        while true {
+            do {
+                return try await call()
+            } catch let error as ADTError where error.status == 429 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(Int64(delay * Double.random(in: 0.5...1.0) * 1000)))
+                delay = min(delay * 2, 30)
+            }
         }
     }
 

@@ -63,7 +63,14 @@ struct DeliveryGuaranteeTests {
         let receiver = WebhookReceiver()
         try await receiver.run { url in
             let endpoints = [webhook("one", url + "/one"), webhook("two", url + "/two", ["maxBatchSize": 20])]
-            try await DeliveryHarness.run(endpoints: endpoints, workers: 2) { h in
+            // A clean run, also beside the whole parallel suite: leases and request timeouts long
+            // enough that a starved machine does not make a worker give up a batch it sent (a
+            // timed-out or taken-over batch is sent again, as at-least-once allows).
+            let patient = DeliveryHarness.quick {
+                $0.leaseDuration = .seconds(30)
+                $0.requestTimeout = .seconds(30)
+            }
+            try await DeliveryHarness.run(endpoints: endpoints, workers: 2, configuration: patient) { h in
                 try await h.uploadModels()
                 try await h.route("to-one", to: "one")
                 try await h.route("to-two", to: "two")
