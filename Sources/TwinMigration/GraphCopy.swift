@@ -29,18 +29,7 @@ public struct GraphCopy: Sendable {
         var failures: [String] = []
         let counts = await reader.counts()
         if state.phase == "models" {
-            // With a twin query, the models of the twins selected (and their dependencies).
-            var twinModels: Set<String>?
-            if reader.twinQuery != nil {
-                var used: Set<String> = []
-                for try await row in reader.twinPages(from: nil).items {
-                    if let model = GraphReader.twin(fromRow: row)?["$metadata"]?["$model"]?.stringValue {
-                        used.insert(model)
-                    }
-                }
-                twinModels = used
-            }
-            let models = try await reader.models(forTwinModels: twinModels)
+            let models = try await reader.selectedModels()
             progress.begin("models", total: models.count)
             let uploaded = try await writer.uploadMissingModels(models.compactMap(\.model))
             state.add(uploaded, "models")
@@ -71,34 +60,13 @@ public struct GraphCopy: Sendable {
             progress.begin(
                 "relationships", total: reader.twinQuery == nil ? counts.relationships : nil,
                 done: state.counts["relationships.seen", default: 0])
-            if reader.twinQuery == nil {
-                for try await page in reader.relationshipPages(from: state.cursor) {
-                    let relationships = page.items.compactMap(\.objectValue).map(GraphItems.portableRelationship)
-                    let outcomes = await writer.writeRelationships(relationships)
-                    tally(outcomes, kind: "relationships", into: &state, failures: &failures)
-                    state.add(relationships.count, "relationships.seen")
-                    progress.advance(by: relationships.count)
-                    state.cursor = page.continuationToken
-                    try state.save(statePath)
-                }
-            } else {
-                // A partial graph: the relationships between the twins selected, read per twin,
-                // 500 twins per step (the cursor is the index of the next step's first twin).
-                let ids = try await reader.selectedTwinIDs()
-                let sources = ids.sorted()
-                var index = Int(state.cursor ?? "0") ?? 0
-                while index < sources.count {
-                    let step = Array(sources[index..<min(index + 500, sources.count)])
-                    let relationships = try await reader.relationships(from: step, within: ids)
-                        .map(GraphItems.portableRelationship)
-                    let outcomes = await writer.writeRelationships(relationships)
-                    tally(outcomes, kind: "relationships", into: &state, failures: &failures)
-                    state.add(relationships.count, "relationships.seen")
-                    progress.advance(by: relationships.count)
-                    index += step.count
-                    state.cursor = String(index)
-                    try state.save(statePath)
-                }
+            try await reader.forEachRelationshipStep(from: state.cursor) { relationships, next in
+                let outcomes = await writer.writeRelationships(relationships)
+                tally(outcomes, kind: "relationships", into: &state, failures: &failures)
+                state.add(relationships.count, "relationships.seen")
+                progress.advance(by: relationships.count)
+                state.cursor = next
+                try state.save(statePath)
             }
             progress.end()
             state.phase = "decommission"

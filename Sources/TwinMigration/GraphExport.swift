@@ -58,17 +58,7 @@ public struct GraphExport: Sendable {
 
         let counts = await reader.counts()
         if state.phase == "models" {
-            var twinModels: Set<String>?
-            if reader.twinQuery != nil {
-                var used: Set<String> = []
-                for try await row in reader.twinPages(from: nil).items {
-                    if let model = GraphReader.twin(fromRow: row)?["$metadata"]?["$model"]?.stringValue {
-                        used.insert(model)
-                    }
-                }
-                twinModels = used
-            }
-            let models = try await reader.models(forTwinModels: twinModels).compactMap(\.model)
+            let models = try await reader.selectedModels().compactMap(\.model)
             progress.begin("models", total: models.count)
             try write(
                 [
@@ -103,30 +93,12 @@ public struct GraphExport: Sendable {
             progress.begin(
                 "relationships", total: reader.twinQuery == nil ? counts.relationships : nil,
                 done: state.counts["relationships", default: 0])
-            if reader.twinQuery == nil {
-                for try await page in reader.relationshipPages(from: state.cursor) {
-                    let relationships = page.items.compactMap(\.objectValue).map(GraphItems.portableRelationship)
-                    try write(relationships.map { .object($0) })
-                    state.add(relationships.count, "relationships")
-                    progress.advance(by: relationships.count)
-                    state.cursor = page.continuationToken
-                    try commit()
-                }
-            } else {
-                let ids = try await reader.selectedTwinIDs()
-                let sources = ids.sorted()
-                var index = Int(state.cursor ?? "0") ?? 0
-                while index < sources.count {
-                    let step = Array(sources[index..<min(index + 500, sources.count)])
-                    let relationships = try await reader.relationships(from: step, within: ids)
-                        .map(GraphItems.portableRelationship)
-                    try write(relationships.map { .object($0) })
-                    state.add(relationships.count, "relationships")
-                    progress.advance(by: relationships.count)
-                    index += step.count
-                    state.cursor = String(index)
-                    try commit()
-                }
+            try await reader.forEachRelationshipStep(from: state.cursor) { relationships, next in
+                try write(relationships.map { .object($0) })
+                state.add(relationships.count, "relationships")
+                progress.advance(by: relationships.count)
+                state.cursor = next
+                try commit()
             }
             progress.end()
             state.phase = "done"

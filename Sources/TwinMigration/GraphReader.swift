@@ -42,6 +42,17 @@ public struct GraphReader: Sendable {
         return ordered.compactMap { $0["@id"]?.stringValue.flatMap { byID[$0] } }
     }
 
+    /// The models to move: every model, or with a twin query those of the twins selected and
+    /// what they depend on; in dependency order.
+    public func selectedModels() async throws -> [ModelData] {
+        guard twinQuery != nil else { return try await models() }
+        var used: Set<String> = []
+        for try await row in twinPages(from: nil).items {
+            if let model = Self.twin(fromRow: row)?["$metadata"]?["$model"]?.stringValue { used.insert(model) }
+        }
+        return try await models(forTwinModels: used)
+    }
+
     /// The pages of twins, from the page `cursor` names.
     public func twinPages(from cursor: String?) -> PageSequence<QueryPage> {
         client.query(twinQuery ?? "SELECT * FROM digitaltwins", pageSize: Self.pageSize).starting(at: cursor)
@@ -50,6 +61,32 @@ public struct GraphReader: Sendable {
     /// The pages of every relationship, from the page `cursor` names.
     public func relationshipPages(from cursor: String?) -> PageSequence<QueryPage> {
         client.query("SELECT * FROM relationships", pageSize: Self.pageSize).starting(at: cursor)
+    }
+
+    /// Walks the relationships to move, step by step from the step `cursor` names: every
+    /// relationship page by page, or with a twin query those between the twins selected, read
+    /// per twin 500 twins a step (the cursor is then the index of the step's first twin). Each
+    /// step comes in the import format with the cursor of the next step (`nil` after the last).
+    public func forEachRelationshipStep(
+        from cursor: String?, _ body: (_ relationships: [JSONObject], _ next: String?) async throws -> Void
+    ) async throws {
+        guard twinQuery != nil else {
+            for try await page in relationshipPages(from: cursor) {
+                try await body(
+                    page.items.compactMap(\.objectValue).map(GraphItems.portableRelationship), page.continuationToken)
+            }
+            return
+        }
+        let ids = try await selectedTwinIDs()
+        let sources = ids.sorted()
+        var index = Int(cursor ?? "0") ?? 0
+        while index < sources.count {
+            let step = Array(sources[index..<min(index + 500, sources.count)])
+            let relationships = try await self.relationships(from: step, within: ids).map(
+                GraphItems.portableRelationship)
+            index += step.count
+            try await body(relationships, index < sources.count ? String(index) : nil)
+        }
     }
 
     /// The twin of a query row: the row itself, or its one member holding a twin.

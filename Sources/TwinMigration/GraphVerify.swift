@@ -81,18 +81,8 @@ public struct GraphVerify: Sendable {
     }
 
     func modelMap(_ reader: GraphReader) async throws -> [String: String] {
-        var used: Set<String>?
-        if reader.twinQuery != nil {
-            var models: Set<String> = []
-            for try await row in reader.twinPages(from: nil).items {
-                if let model = GraphReader.twin(fromRow: row)?["$metadata"]?["$model"]?.stringValue {
-                    models.insert(model)
-                }
-            }
-            used = models
-        }
         var out: [String: String] = [:]
-        for model in try await reader.models(forTwinModels: used) {
+        for model in try await reader.selectedModels() {
             var entry = JSONObject()
             entry["decommissioned"] = .bool(model.decommissioned)
             entry["definition"] = model.model.map(GraphItems.sorted) ?? .null
