@@ -63,10 +63,6 @@ public struct ImportFileReader: Sendable {
     /// A reader at the start of a file.
     public init() {}
 
-    /// A reader that continues after `lines` lines already read (on resume, the skipped lines
-    /// still pass through ``next(_:)`` so that the section is known; this only sets the count).
-    public var linesRead: Int { lineNumber }
-
     /// Reads the next line (without its line break).
     public mutating func next(_ text: Substring) throws(ImportFileError) -> ImportLine {
         lineNumber += 1

@@ -59,7 +59,7 @@ struct ImportRunner {
             }
             if job.status == "cancelling" { return try await cancel(&state, output: output) }
             let location = try inputs.location(job.inputURI ?? "")
-            let input = try await JobInput(transport: transport, logger: logger).fetch(location)
+            let input = try await JobInput(transport: transport).fetch(location)
             defer { if input.temporary { try? FileManager.default.removeItem(atPath: input.path) } }
             if try await importLines(of: input.path, state: &state, output: output) == .cancelled { return }
             try await context.finish(status: "succeeded")
@@ -214,33 +214,33 @@ struct ImportRunner {
         try Task.checkCancellation()
         let batch = state.batch
         state.batch = []
-        var pending = state
-        let (ending, newState) = try await context.client.transaction(logger: logger) { connection in
-            var inner = pending
+        let before = state
+        let (ending, committed) = try await context.client.transaction(logger: logger) { connection in
+            var next = before
             if !batch.isEmpty, let section {
                 let outcome =
                     section == .twins
                     ? try await graph.addTwins(batch, on: connection)
                     : try await graph.addRelationships(batch, on: connection)
-                inner.add(outcome.written, to: section == .twins ? "twins" : "relationships")
-                inner.add(outcome.failures.count, to: "errors")
+                next.add(outcome.written, to: section == .twins ? "twins" : "relationships")
+                next.add(outcome.failures.count, to: "errors")
                 for failure in outcome.failures {
-                    inner.log.append(
+                    next.log.append(
                         errorLine(
                             section: section, line: Int64(failure.line), id: failure.id,
                             code: failure.error.code.rawValue, message: failure.error.message))
                 }
             }
             let (status, seq) = try await context.recordProgress(
-                linesDone: number, counts: inner.counts, log: inner.log, logSeq: inner.logSeq, on: connection)
-            inner.logSeq = seq
-            inner.log = []
-            inner.linesDone = number
-            return (status == "cancelling" ? Ending.cancelled : Ending.done, inner)
+                linesDone: number, counts: next.counts, log: next.log, logSeq: next.logSeq, on: connection)
+            next.logSeq = seq
+            next.log = []
+            next.linesDone = number
+            return (status == "cancelling" ? Ending.cancelled : Ending.done, next)
         }
-        pending = newState
-        state = pending
-        try await flushLog(&state, to: output)
+        state = committed
+        // Most batches log nothing: only a commit that wrote log lines has any to append.
+        if committed.logSeq > before.logSeq { try await flushLog(&state, to: output) }
         if ending == .cancelled { try await cancel(&state, output: output) }
         return ending
     }
@@ -339,30 +339,27 @@ struct ImportRunner {
     /// A line of ADT's output log:
     /// `{"timestamp", "jobId", "jobType": "Import", "logType", "details": {...}}`.
     func line(_ type: LogType, _ details: KeyValuePairs<String, JSONValue>) -> String {
+        line(type, JSONObject(details.map { (key: $0.key, value: $0.value) }))
+    }
+
+    func line(_ type: LogType, _ details: JSONObject) -> String {
         var object = JSONObject()
         object["timestamp"] = .string(UTCTimestamp.now())
         object["jobId"] = .string(context.jobID)
         object["jobType"] = "Import"
         object["logType"] = .string(type.rawValue)
-        object["details"] = .object(JSONObject(details.map { (key: $0.key, value: $0.value) }))
+        object["details"] = .object(details)
         return JSONWriter.string(.object(object))
     }
 
     /// An error line for one input line: its section, line number, item id, code and message.
     func errorLine(section: ImportSection?, line number: Int64, id: String?, code: String, message: String) -> String {
-        var details: KeyValuePairs<String, JSONValue> = [:]
-        let sectionValue: JSONValue = section.map { .string($0.rawValue) } ?? .null
-        if let id {
-            details = [
-                "section": sectionValue, "line": .integer(Int64(number)), "id": .string(id), "code": .string(code),
-                "message": .string(message),
-            ]
-        } else {
-            details = [
-                "section": sectionValue, "line": .integer(Int64(number)), "code": .string(code),
-                "message": .string(message),
-            ]
-        }
+        var details = JSONObject()
+        details["section"] = section.map { .string($0.rawValue) } ?? .null
+        details["line"] = .integer(number)
+        details["id"] = id.map(JSONValue.string)
+        details["code"] = .string(code)
+        details["message"] = .string(message)
         return line(.error, details)
     }
 }

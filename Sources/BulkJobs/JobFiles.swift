@@ -72,7 +72,6 @@ struct JobFailure: Error, CustomStringConvertible {
 /// again and skips the lines it applied).
 struct JobInput {
     let transport: any Transport
-    let logger: Logger
 
     /// The local path of the input, and whether it is a temporary copy to remove afterwards.
     func fetch(_ location: JobInputPolicy.Location) async throws -> (path: String, temporary: Bool) {

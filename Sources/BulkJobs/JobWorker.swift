@@ -76,10 +76,15 @@ public struct JobWorker: Service {
     /// progress is committed) for the next process to resume.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            var nextPurge = ContinuousClock.now
             while !Task.isCancelled {
                 var ranOne = false
                 do {
-                    try await purge()
+                    // Expired records go once a minute, not at every look for work.
+                    if ContinuousClock.now >= nextPurge {
+                        try await purge()
+                        nextPurge = .now + .seconds(60)
+                    }
                     if let job = try await claim() {
                         // A run that ended (done, failed, cancelled) looks for the next job at
                         // once; one interrupted by an error waits a poll before trying again.

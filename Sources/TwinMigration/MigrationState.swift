@@ -29,7 +29,13 @@ public struct MigrationState: Codable, Sendable, Equatable {
     /// by another command.
     public static func load(_ path: String?, command: String) throws -> MigrationState {
         guard let path, FileManager.default.fileExists(atPath: path) else { return MigrationState(command: command) }
-        let state = try JSONDecoder().decode(MigrationState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        let state: MigrationState
+        do {
+            state = try JSONDecoder().decode(MigrationState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw MigrationError(
+                "the state file \(path) cannot be read (\(error.localizedDescription)); remove it to start over")
+        }
         guard state.command == command else {
             throw MigrationError(
                 "the state file \(path) belongs to another run (\(state.command)); remove it or name another file")

@@ -30,7 +30,7 @@ struct MigrateCommand: AsyncParsableCommand {
         @Option(
             help: "Writes (or reads) per second at most; ADT's published limits are the guide (default: unlimited).")
         var rate: Double?
-        @Option(help: "Requests in flight at most. Default: 16") var concurrency: Int = 16
+        @Option(help: "Requests in flight at most.") var concurrency: Int = 16
         @Option(
             help: ArgumentHelp(
                 "A state file: an interrupted run given the same file continues where it stopped.", valueName: "file"))
@@ -40,13 +40,31 @@ struct MigrateCommand: AsyncParsableCommand {
         var limiter: RateLimiter? { rate.map { RateLimiter(perSecond: $0) } }
     }
 
-    struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Writes an endpoint's graph (or the twins --query selects) to a file in ADT's import format.")
+    /// The endpoint read (`--from`), its credential and CA file.
+    struct FromOptions: ParsableArguments {
         @Option(help: ArgumentHelp("The endpoint to read.", valueName: "url")) var from: String
         @Option(help: ArgumentHelp("Its credential (see twins migrate --help).", valueName: "spec")) var fromAuth:
             String?
         @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var fromCaFile: String?
+
+        func client() throws -> DigitalTwinsClient {
+            try MigrateCommand.client(from, auth: fromAuth, caFile: fromCaFile)
+        }
+    }
+
+    /// The endpoint written (`--to`), its credential and CA file.
+    struct ToOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("The endpoint to write.", valueName: "url")) var to: String
+        @Option(help: ArgumentHelp("Its credential (see twins migrate --help).", valueName: "spec")) var toAuth: String?
+        @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var toCaFile: String?
+
+        func client() throws -> DigitalTwinsClient { try MigrateCommand.client(to, auth: toAuth, caFile: toCaFile) }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Writes an endpoint's graph (or the twins --query selects) to a file in ADT's import format.")
+        @OptionGroup var source: FromOptions
         @Option(help: ArgumentHelp("The file to write (NDJSON).", valueName: "file")) var out: String
         @Option(help: "Only the twins this query selects, the relationships between them and their models.")
         var query: String?
@@ -55,12 +73,11 @@ struct MigrateCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClientCommand {
                 let reader = GraphReader(
-                    client: try MigrateCommand.client(from, auth: fromAuth, caFile: fromCaFile),
-                    twinQuery: query, concurrency: common.concurrency)
+                    client: try source.client(), twinQuery: query, concurrency: common.concurrency)
                 let state = try await GraphExport(
                     reader: reader, outputPath: out, statePath: common.resume,
                     progress: MigrationProgress(quiet: common.quiet)
-                ).run(command: "export \(from) \(out) \(query ?? "")")
+                ).run(command: "export \(source.from) \(out) \(query ?? "")")
                 try MigrateCommand.summary("exported", state, failures: [])
             }
         }
@@ -74,9 +91,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 URI inside a gateway's --import-dir) and the endpoint's import job does the work; the command \
                 follows the job to its end. Otherwise the file is read here and written through the API.
                 """)
-        @Option(help: ArgumentHelp("The endpoint to write.", valueName: "url")) var to: String
-        @Option(help: ArgumentHelp("Its credential (see twins migrate --help).", valueName: "spec")) var toAuth: String?
-        @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var toCaFile: String?
+        @OptionGroup var target: ToOptions
         @Option(help: ArgumentHelp("Run an import job that logs to this URL.", valueName: "url")) var jobOutput: String?
         @Option(help: "The import job's id. Default: a new one.") var jobId: String?
         @Argument(help: ArgumentHelp("The file (a path, or with --job-output a URL).", valueName: "file"))
@@ -85,7 +100,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runClientCommand {
-                let client = try MigrateCommand.client(to, auth: toAuth, caFile: toCaFile)
+                let client = try target.client()
                 if let jobOutput {
                     let id = jobId ?? "twins-migrate-\(UUID().uuidString.prefix(8).lowercased())"
                     var job = try await client.createImportJob(id: id, inputBlobURI: file, outputBlobURI: jobOutput)
@@ -105,7 +120,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 let (state, failures) = try await GraphFileImport(
                     inputPath: file, writer: writer, statePath: common.resume,
                     progress: MigrationProgress(quiet: common.quiet)
-                ).run(command: "import \(file) \(to)")
+                ).run(command: "import \(file) \(target.to)")
                 try MigrateCommand.summary("imported", state, failures: failures)
             }
         }
@@ -119,28 +134,21 @@ struct MigrateCommand: AsyncParsableCommand {
                 If-None-Match: *), so a copy can be run again or resumed; models are uploaded in dependency \
                 order, decommissioned ones decommissioned last.
                 """)
-        @Option(help: ArgumentHelp("The endpoint to read.", valueName: "url")) var from: String
-        @Option(help: ArgumentHelp("Its credential.", valueName: "spec")) var fromAuth: String?
-        @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var fromCaFile: String?
-        @Option(help: ArgumentHelp("The endpoint to write.", valueName: "url")) var to: String
-        @Option(help: ArgumentHelp("Its credential.", valueName: "spec")) var toAuth: String?
-        @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var toCaFile: String?
+        @OptionGroup var source: FromOptions
+        @OptionGroup var target: ToOptions
         @Option(help: "Only the twins this query selects, the relationships between them and their models.")
         var query: String?
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
             try await runClientCommand {
-                let reader = GraphReader(
-                    client: try MigrateCommand.client(from, auth: fromAuth, caFile: fromCaFile), twinQuery: query,
-                    concurrency: common.concurrency)
+                let reader = GraphReader(client: try source.client(), twinQuery: query, concurrency: common.concurrency)
                 let writer = GraphWriter(
-                    client: try MigrateCommand.client(to, auth: toAuth, caFile: toCaFile),
-                    concurrency: common.concurrency, limiter: common.limiter)
+                    client: try target.client(), concurrency: common.concurrency, limiter: common.limiter)
                 let (state, failures) = try await GraphCopy(
                     reader: reader, writer: writer, statePath: common.resume,
                     progress: MigrationProgress(quiet: common.quiet)
-                ).run(command: "copy \(from) \(to) \(query ?? "")")
+                ).run(command: "copy \(source.from) \(target.to) \(query ?? "")")
                 try MigrateCommand.summary("copied", state, failures: failures)
             }
         }
@@ -149,12 +157,8 @@ struct MigrateCommand: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compares two endpoints item by item; prints each difference and exits 1 if there is any.")
-        @Option(help: ArgumentHelp("One endpoint.", valueName: "url")) var from: String
-        @Option(help: ArgumentHelp("Its credential.", valueName: "spec")) var fromAuth: String?
-        @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var fromCaFile: String?
-        @Option(help: ArgumentHelp("The other.", valueName: "url")) var to: String
-        @Option(help: ArgumentHelp("Its credential.", valueName: "spec")) var toAuth: String?
-        @Option(help: ArgumentHelp("A CA file to trust for it.", valueName: "file")) var toCaFile: String?
+        @OptionGroup var source: FromOptions
+        @OptionGroup var target: ToOptions
         @Option(help: "Compare only the twins this query selects (on both sides) and what goes with them.")
         var query: String?
         @OptionGroup var common: CommonOptions
@@ -162,12 +166,8 @@ struct MigrateCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClientCommand {
                 let report = try await GraphVerify(
-                    source: GraphReader(
-                        client: try MigrateCommand.client(from, auth: fromAuth, caFile: fromCaFile), twinQuery: query,
-                        concurrency: common.concurrency),
-                    target: GraphReader(
-                        client: try MigrateCommand.client(to, auth: toAuth, caFile: toCaFile), twinQuery: query,
-                        concurrency: common.concurrency),
+                    source: GraphReader(client: try source.client(), twinQuery: query, concurrency: common.concurrency),
+                    target: GraphReader(client: try target.client(), twinQuery: query, concurrency: common.concurrency),
                     progress: MigrationProgress(quiet: common.quiet)
                 ).run()
                 for line in report.lines { Output.text(line) }

@@ -35,10 +35,7 @@ import Testing
             #expect(try await h.count("models") == 0)
             try await h.send(.get, "/models/dtmi:ex:Room;1", expect: .notFound)
             // Each deletion is notified, as a DELETE's is.
-            let events = try await h.database.query(
-                "SELECT event->>'type', count(*)::int FROM outbox GROUP BY 1 ORDER BY 1", logger: JobHarness.logger)
-            var byType: [String: Int] = [:]
-            for try await (type, n) in events.decode((String, Int).self) { byType[type] = n }
+            let byType = try await h.notificationsByType()
             #expect(
                 byType == [
                     "Microsoft.DigitalTwins.Relationship.Delete": 299, "Microsoft.DigitalTwins.Twin.Delete": 300,

@@ -37,10 +37,7 @@ import Testing
             #expect(twin["temperature"] == .integer(20) || twin["temperature"] == .double(20))
             #expect(twin["$etag"]?.stringValue?.hasPrefix("W/\"") == true)
             // As a PUT would: one Create notification per twin and relationship.
-            let events = try await h.database.query(
-                "SELECT event->>'type', count(*)::int FROM outbox GROUP BY 1 ORDER BY 1", logger: JobHarness.logger)
-            var byType: [String: Int] = [:]
-            for try await (type, n) in events.decode((String, Int).self) { byType[type] = n }
+            let byType = try await h.notificationsByType()
             #expect(
                 byType == [
                     "Microsoft.DigitalTwins.Twin.Create": 120, "Microsoft.DigitalTwins.Relationship.Create": 119,

@@ -135,6 +135,15 @@ struct JobHarness: Sendable {
         return -1
     }
 
+    /// The notifications in the outbox, counted by type.
+    func notificationsByType() async throws -> [String: Int] {
+        let rows = try await database.query(
+            "SELECT event->>'type', count(*)::int FROM outbox GROUP BY 1", logger: Self.logger)
+        var byType: [String: Int] = [:]
+        for try await (type, n) in rows.decode((String, Int).self) { byType[type] = n }
+        return byType
+    }
+
     /// The output log's lines, parsed.
     func log(_ name: String) throws -> [JSONObject] {
         let text = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)

@@ -182,6 +182,12 @@ struct MigrateFileTests {
             #expect(try await H.count(targetDB, "twins") == 150)
             // 152 requests at 100 per second: the first 100 at once, the rest over half a second.
             #expect(elapsed > .milliseconds(450), "\(elapsed)")
+            // A state file that is not one: a clear error, nothing written.
+            let state = folder + "/broken.state"
+            try "not json".write(toFile: state, atomically: true, encoding: .utf8)
+            let broken = try await H.run(["migrate", "import", "--to", target, file, "--resume", state, "--quiet"])
+            #expect(broken.status == 1)
+            #expect(broken.error.hasPrefix("twins: error: the state file \(state) cannot be read"), "\(broken.error)")
         }
     }
 }
