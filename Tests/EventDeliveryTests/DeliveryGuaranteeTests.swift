@@ -128,16 +128,19 @@ struct DeliveryGuaranteeTests {
                 // Nothing listens on port 9 of loopback: the connection is refused.
                 webhook("gone", "http://127.0.0.1:9/events"), webhook("up", url + "/up"),
             ]
-            await receiver.plan("/slow", statuses: [200], delay: .seconds(3))
+            // A slow endpoint answers after 10 s: were the healthy one queued behind it, its events
+            // would take that long; served on its own they arrive within seconds, also on a loaded
+            // machine running the whole suite (measured up to 2.5 s there).
+            await receiver.plan("/slow", statuses: [200], delay: .seconds(10))
             try await DeliveryHarness.run(endpoints: endpoints) { h in
                 try await h.uploadModels()
                 for name in ["down", "slow", "gone", "up"] { try await h.route(name, to: name) }
                 let start = ContinuousClock.now
                 for index in 0..<40 { try await h.createRoom("d\(index)") }
                 let written = ContinuousClock.now
-                _ = try await receiver.wait("/up", count: 40, timeout: .seconds(10))
+                _ = try await receiver.wait("/up", count: 40, timeout: .seconds(20))
                 // The healthy endpoint is served as fast as if it were alone.
-                #expect(ContinuousClock.now - written < .seconds(2), "took \(ContinuousClock.now - start)")
+                #expect(ContinuousClock.now - written < .seconds(5), "took \(ContinuousClock.now - start)")
                 #expect(try await h.count("event_deliveries") >= 80)
             }
         }
