@@ -97,7 +97,8 @@ let domainTargets: [Target] = [
     .target(
         name: "EventDelivery",
         dependencies: [
-            "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", "CMosquitto",
+            "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", "TwinBridge",
+            "CMosquitto",
             postgresNIO, serviceLifecycle, crypto, logging,
         ]
     ),
@@ -112,12 +113,16 @@ let domainTargets: [Target] = [
     // `twins migrate`: export, import, copy and verify a graph between any two ADT-compatible
     // instances through DigitalTwinsClient, resumable.
     .target(name: "TwinMigration", dependencies: ["ADTWire", "DigitalTwinsClient"]),
+    // Bridge mode: one instance's change notifications applied to another through
+    // DigitalTwinsClient, property by property with the last writer winning; the code of both
+    // directions (the `digitaltwins` event endpoint and the ApplyDigitalTwinsEvents function).
+    .target(name: "TwinBridge", dependencies: ["ADTWire", "DigitalTwinsClient", "TwinMigration", logging]),
     // `twins functions`: the three functions over HTTP, with Azure Functions' function keys.
     .target(
         name: "FunctionsHost",
         dependencies: [
-            "ADTWire", "DTDL", "DeviceLifecycle", "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioCore,
-            logging,
+            "ADTWire", "DTDL", "DeviceLifecycle", "TwinBridge", "HTTPServerSetup", hummingbird, hummingbirdCore,
+            httpTypes, nioCore, logging,
         ]
     ),
     // `twins emulate`: DPS and IoT Hub emulators with their state in PostgreSQL.
@@ -138,7 +143,7 @@ let executableTargets: [Target] = [
         dependencies: [
             "ADTWire", "DTDL", "EventRoutes", "BulkJobs", "PostgresSupport", "HTTPServerSetup", "TwinStore",
             "TwinGateway",
-            "DigitalTwinsClient", "TwinMigration", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
+            "DigitalTwinsClient", "TwinMigration", "TwinBridge", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
             argumentParser, hummingbird, hummingbirdCore, hummingbirdTLS, postgresNIO, serviceLifecycle, logging,
         ]
     ),
@@ -190,6 +195,14 @@ let testTargets: [Target] = [
             "ADTWire", "TwinMigration", "DigitalTwinsClient", "HTTPTransport", "TwinGateway", "TwinStore", "BulkJobs",
             "PostgresSupport", "TwinTestSupport", "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes,
             postgresNIO, logging,
+        ]
+    ),
+    .testTarget(
+        name: "TwinBridgeTests",
+        dependencies: [
+            "ADTWire", "TwinBridge", "TwinMigration", "DigitalTwinsClient", "HTTPTransport", "EventDelivery",
+            "EventRoutes", "TwinGateway", "FunctionsHost", "DeviceLifecycle", "PostgresSupport", "TwinTestSupport",
+            "GatewayTestSupport", hummingbird, hummingbirdTesting, postgresNIO, logging,
         ]
     ),
     .testTarget(

@@ -62,6 +62,11 @@ public final class DigitalTwinsClient: Sendable {
         }
     }
 
+    /// A W3C trace context (`00-<trace id>-<span id>-01`) sent as `traceparent` with every
+    /// request made in this task; ADT carries it into the change notifications the request
+    /// causes (the bridge marks its own writes this way).
+    @TaskLocal public static var traceparent: String?
+
     /// The service's base URL, without trailing slash.
     public let endpoint: String
     /// The settings.
@@ -145,6 +150,7 @@ public final class DigitalTwinsClient: Sendable {
         headers["User-Agent"] = options.userAgent
         // One id per call, the same on every retry (as Azure SDKs send it).
         headers["x-ms-client-request-id"] = UUID().uuidString.lowercased()
+        if let traceparent = Self.traceparent { headers["traceparent"] = traceparent }
         if call.body != nil { headers["Content-Type"] = call.contentType }
         var template = TransportRequest(
             method: call.method, url: url, headers: headers, body: call.body, isIdempotent: call.idempotent,

@@ -38,7 +38,7 @@ public struct EventDeliveryWorker: Service {
         self.configuration = configuration
         self.logger = logger
         senders = EventSenders.make(
-            endpoints, transport: transport, timeout: configuration.requestTimeout, logger: logger)
+            endpoints, database: client, transport: transport, timeout: configuration.requestTimeout, logger: logger)
         router = EventRouter(client: client, batchSize: configuration.routingBatchSize, logger: logger)
         leases = PartitionLeases(
             client: client, workerID: configuration.workerID, leaseDuration: configuration.leaseDuration,

@@ -3,6 +3,7 @@ import EventRoutes
 import Foundation
 import HTTPTransport
 import Logging
+import PostgresNIO
 
 /// A notification due to an endpoint.
 struct PendingEvent: Sendable {
@@ -35,7 +36,8 @@ enum EventSenders {
     /// is checked before the gateway starts, so only one made in code) gets a sender that fails
     /// with the reason.
     static func make(
-        _ endpoints: [EventEndpoint], transport: any Transport, timeout: Duration, logger: Logger
+        _ endpoints: [EventEndpoint], database: PostgresClient, transport: any Transport, timeout: Duration,
+        logger: Logger
     ) -> [String: any EventSender] {
         var senders: [String: any EventSender] = [:]
         for endpoint in endpoints {
@@ -54,6 +56,14 @@ enum EventSenders {
             case .mqtt(let broker):
                 senders[endpoint.name] = MQTTSender(
                     broker: broker, endpoint: endpoint.name, timeout: timeout, logger: logger)
+            case .digitalTwins(let instance):
+                do {
+                    senders[endpoint.name] = try DigitalTwinsSender(
+                        endpoint: endpoint.name, instance: instance, database: database, transport: transport,
+                        timeout: timeout, logger: logger)
+                } catch {
+                    senders[endpoint.name] = UnavailableSender(reason: "\(error)")
+                }
             }
         }
         return senders

@@ -10,6 +10,7 @@ import ADTWire
 /// | `eventgrid` | `topicEndpoint` (required), `accessKey` or `credential`, `schema` (`eventgrid` or `cloudevents`), `maxBatchSize` |
 /// | `eventhubs`, `servicebus` | `connectionString` (required), `entityPath` (unless the string has `EntityPath`), `url`, `credential`, `maxBatchSize` |
 /// | `mqtt` | `host` (required), `port`, `topic`, `qos`, `clientId`, `username`, `password`, `tls` |
+/// | `digitaltwins` | `url` (required), `credential` or `managedIdentity`, `caFile`, `maxBatchSize` |
 public enum EndpointTarget: Sendable, Hashable {
     /// An HTTP(S) receiver.
     case webhook(Webhook)
@@ -19,6 +20,8 @@ public enum EndpointTarget: Sendable, Hashable {
     case messaging(MessagingEntity)
     /// A topic of an MQTT broker.
     case mqtt(MQTTBroker)
+    /// Another ADT-compatible instance, kept in step with this one.
+    case digitalTwins(DigitalTwinsInstance)
 
     /// How events are written in an HTTP body.
     public enum Schema: String, Sendable, Hashable {
@@ -123,6 +126,23 @@ public enum EndpointTarget: Sendable, Hashable {
         public var caFile: String?
     }
 
+    /// An ADT-compatible instance and how to sign in to it.
+    public struct DigitalTwinsInstance: Sendable, Hashable {
+        /// Its base URL (`https://<instance>.api.<region>.digitaltwins.azure.net`, or a gateway's).
+        public var url: String
+        /// An Azure AD application (or the development issuer's client), or `nil`.
+        public var credential: ClientSecret?
+        /// Sign in with the host's managed identity (the client id of a user-assigned one, or
+        /// empty for the system-assigned one); `nil` for not.
+        public var managedIdentity: String?
+        /// The managed identity endpoint instead of the environment's or IMDS's (tests).
+        public var managedIdentityEndpoint: String?
+        /// A PEM bundle of CAs to trust instead of the system's.
+        public var caFile: String?
+        /// The most notifications applied in one delivery (in order, one after another).
+        public var maxBatchSize: Int
+    }
+
     /// The target of `endpoint`, from its settings.
     ///
     /// - Throws: ``EndpointConfigurationError`` naming the endpoint and the setting at fault.
@@ -187,6 +207,28 @@ public enum EndpointTarget: Sendable, Hashable {
                     clientID: try reader.string("clientId") ?? "twins-\(endpoint.name)",
                     username: try reader.string("username"), password: try reader.string("password"), tls: tls,
                     caFile: try reader.string("caFile")))
+        case .digitaltwins:
+            let url = try reader.url("url", required: true)!
+            let credential = try reader.credential()
+            var identity: String?
+            var identityEndpoint: String?
+            switch reader.value("managedIdentity") {
+            case nil, .bool(false)?: break
+            case .bool(true)?: identity = ""
+            case .object(let object)?:
+                identity = object["clientId"]?.stringValue ?? ""
+                identityEndpoint = object["endpoint"]?.stringValue
+            default:
+                throw reader.error("\"managedIdentity\" must be true or {\"clientId\", \"endpoint\"}")
+            }
+            guard credential == nil || identity == nil else {
+                throw reader.error("give \"credential\" or \"managedIdentity\", not both")
+            }
+            self = .digitalTwins(
+                DigitalTwinsInstance(
+                    url: url, credential: credential, managedIdentity: identity,
+                    managedIdentityEndpoint: identityEndpoint, caFile: try reader.string("caFile"),
+                    maxBatchSize: try reader.integer("maxBatchSize", in: 1...1000) ?? 100))
         }
         try reader.finish()
     }

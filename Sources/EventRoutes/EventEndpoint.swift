@@ -15,6 +15,9 @@ public struct EventEndpoint: Sendable, Hashable {
         case servicebus
         /// A topic of an MQTT broker.
         case mqtt
+        /// Another ADT-compatible instance (Azure Digital Twins, or another gateway): each
+        /// notification is applied to it as the change it describes (bridge mode).
+        case digitaltwins
     }
 
     /// The name routes refer to.

@@ -7,7 +7,7 @@ import Logging
 /// The functions host's routes (see ``FunctionName``): every function behind the configured
 /// keys, plus `GET /healthz`. Paths match case-insensitively, as Azure Functions routes do.
 ///
-/// Does not check the configuration; ``buildFunctionsApplication(configuration:service:logger:tlsServer:onServerRunning:)``
+/// Does not check the configuration; ``buildFunctionsApplication(configuration:service:applyEvents:logger:tlsServer:onServerRunning:)``
 /// does.
 ///
 /// - Parameters:
@@ -16,8 +16,10 @@ import Logging
 ///     `DigitalTwinsClient` pointed at the gateway or at Azure Digital Twins.
 ///   - logger: the functions' decisions; invocations are logged through the request context's
 ///     logger (the application's, with the request id).
+///   - applyEvents: the bridge function, when the host is part of a bridge.
 public func buildFunctionsRouter(
-    configuration: FunctionsHostConfiguration, service: any DigitalTwinsService, logger: Logger
+    configuration: FunctionsHostConfiguration, service: any DigitalTwinsService,
+    applyEvents: ApplyEventsFunction? = nil, logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
     // Allocation and ingest both resolve models: one cache.
@@ -27,7 +29,8 @@ public func buildFunctionsRouter(
         allocation: AllocationFunction(
             service: service, configuration: configuration.allocation, logger: logger, models: models),
         retire: RetireFunction(service: service, configuration: configuration.retire, logger: logger),
-        ingest: IngestFunction(service: service, configuration: configuration.ingest, logger: logger, models: models)
+        ingest: IngestFunction(service: service, configuration: configuration.ingest, logger: logger, models: models),
+        applyEvents: applyEvents
     ).register(on: router)
     return router
 }
@@ -44,11 +47,13 @@ public func buildFunctionsRouter(
 /// - Throws: ``FunctionsHostConfigurationError`` when ``FunctionsHostConfiguration/validate()``
 ///   refuses the configuration (for example no keys on an address other than loopback).
 public func buildFunctionsApplication(
-    configuration: FunctionsHostConfiguration, service: any DigitalTwinsService, logger: Logger,
+    configuration: FunctionsHostConfiguration, service: any DigitalTwinsService,
+    applyEvents: ApplyEventsFunction? = nil, logger: Logger,
     tlsServer: HTTPServerBuilder? = nil, onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) throws(FunctionsHostConfigurationError) -> some ApplicationProtocol {
     try configuration.validate()
-    let router = buildFunctionsRouter(configuration: configuration, service: service, logger: logger)
+    let router = buildFunctionsRouter(
+        configuration: configuration, service: service, applyEvents: applyEvents, logger: logger)
     return Application(
         router: router,
         server: tlsServer ?? .http1(),

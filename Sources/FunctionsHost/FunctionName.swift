@@ -11,6 +11,10 @@ public enum FunctionName: String, Sendable, Hashable, CaseIterable, CustomString
     /// Telemetry → twin properties (``DeviceLifecycle/IngestFunction``):
     /// `POST /api/DeviceTelemetryToTwinFunc`, and `OPTIONS` for the CloudEvents handshake.
     case ingest = "DeviceTelemetryToTwinFunc"
+    /// Another instance's change notifications → this one (bridge mode,
+    /// ``ApplyEventsFunction``): `POST /api/ApplyDigitalTwinsEvents`, `GET` for its counts, and
+    /// `OPTIONS` for the CloudEvents handshake.
+    case applyEvents = "ApplyDigitalTwinsEvents"
 
     /// The function named `name`, compared case-insensitively (as Azure Functions routes are).
     public init?(name: String) {

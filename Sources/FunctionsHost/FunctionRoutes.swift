@@ -19,6 +19,8 @@ struct FunctionRoutes: Sendable {
     let allocation: AllocationFunction
     let retire: RetireFunction
     let ingest: IngestFunction
+    /// `nil` when the host is not part of a bridge: the route answers 404.
+    let applyEvents: ApplyEventsFunction?
 
     /// Request headers never passed to a function: credentials of the call itself.
     static let withheldHeaders: Set<String> = ["x-functions-key", "authorization", "cookie"]
@@ -36,7 +38,10 @@ struct FunctionRoutes: Sendable {
         router.get(.init(FunctionName.allocation.path)) { request, context in
             await invoke(.allocation, request, context)
         }
-        for function in [FunctionName.retire, .ingest] {
+        router.get(.init(FunctionName.applyEvents.path)) { request, context in
+            await invoke(.applyEvents, request, context)
+        }
+        for function in [FunctionName.retire, .ingest, .applyEvents] {
             router.post(.init(function.path)) { request, context in
                 await invoke(function, request, context)
             }
@@ -85,6 +90,19 @@ struct FunctionRoutes: Sendable {
             }
             return (Self.headersOnly(handshake), "abuse-protection handshake")
         }
+        if function == .applyEvents {
+            guard let applyEvents else {
+                return (
+                    Self.jsonResponse(
+                        .error(
+                            status: 404, code: "NotFound",
+                            message:
+                                "This host applies no bridge: start it with --bridge to serve ApplyDigitalTwinsEvents."
+                        )), "bridge not configured"
+                )
+            }
+            if request.method == .get { return (Self.jsonResponse(applyEvents.status()), nil) }
+        }
         let body: [UInt8]
         switch await readBody(request) {
         case .success(let bytes): body = bytes
@@ -95,6 +113,7 @@ struct FunctionRoutes: Sendable {
         case .allocation: result = await allocation.handle(body: body)
         case .retire: result = await retire.handle(body: body, headers: headers)
         case .ingest: result = await ingest.handle(body: body, headers: headers)
+        case .applyEvents: result = await applyEvents!.handle(body: body, headers: headers)
         }
         return (Self.jsonResponse(result), result.shouldRetry ? "the sender should retry" : nil)
     }

@@ -5,6 +5,7 @@ import DeviceLifecycle
 import DigitalTwinsClient
 import Foundation
 import FunctionsHost
+import TwinBridge
 import HTTPServerSetup
 import Hummingbird
 import HummingbirdCore
@@ -21,7 +22,9 @@ struct Functions: AsyncParsableCommand {
               POST, GET  /api/DpsAdtAllocationFunc       DPS custom allocation
               POST       /api/DeleteDeviceInTwinFunc     device deleted
               POST       /api/DeviceTelemetryToTwinFunc  telemetry to twin
-              OPTIONS    the last two: CloudEvents abuse-protection handshake
+              POST, GET  /api/ApplyDigitalTwinsEvents    bridge mode (with --bridge):
+                         another instance's notifications applied here
+              OPTIONS    the last three: CloudEvents abuse-protection handshake
               GET        /healthz
             The last two take Event Hubs envelopes, Event Grid and CloudEvents.
 
@@ -161,6 +164,29 @@ struct Functions: AsyncParsableCommand {
     )
     var noSourceTime = false
 
+    @Flag(
+        help:
+            "Serve ApplyDigitalTwinsEvents: apply another instance's change notifications to the Digital Twins service (bridge mode, docs/bridge.md) (env TWINS_BRIDGE=1)."
+    )
+    var bridge = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Bridge: the instance the notifications come from, to copy models the target lacks (env TWINS_BRIDGE_SOURCE). Default: none (a missing model fails the notification)",
+            valueName: "url"))
+    var bridgeSource: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Bridge: the credential for --bridge-source, as twins migrate's --from-auth (none, token:T, token-env:VAR, client-secret-env:PREFIX, managed-identity[:ID], azure) (env TWINS_BRIDGE_SOURCE_AUTH).",
+            valueName: "spec"))
+    var bridgeSourceAuth: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Bridge: CA bundle for --bridge-source (env TWINS_BRIDGE_SOURCE_CA_FILE).", valueName: "file"))
+    var bridgeSourceCaFile: String?
+
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error (env TWINS_LOG_LEVEL).", valueName: "level"))
     var logLevel: String?
 
@@ -171,7 +197,9 @@ struct Functions: AsyncParsableCommand {
             let endpoint = Environment.string(adtEndpoint, "TWINS_ADT_ENDPOINT", default: "http://127.0.0.1:8080")
             let client = try makeClient(endpoint: endpoint)
             let tlsServer = try tlsServer()
-            let app = try Self.application(configuration, client: client, tlsServer: tlsServer, logger: logger)
+            let applyEvents = try bridgeFunction(target: client, logger: logger)
+            let app = try Self.application(
+                configuration, client: client, applyEvents: applyEvents, tlsServer: tlsServer, logger: logger)
             do {
                 try await app.runService()
             } catch {
@@ -185,14 +213,14 @@ struct Functions: AsyncParsableCommand {
 
     /// The host, printing its URL once it listens.
     static func application(
-        _ configuration: FunctionsHostConfiguration, client: DigitalTwinsClient, tlsServer: HTTPServerBuilder?,
-        logger: Logger
+        _ configuration: FunctionsHostConfiguration, client: DigitalTwinsClient, applyEvents: ApplyEventsFunction?,
+        tlsServer: HTTPServerBuilder?, logger: Logger
     ) throws -> some ApplicationProtocol {
         let keys = configuration.keys.isEmpty ? "no function keys" : "function keys required"
         do {
             return try buildFunctionsApplication(
-                configuration: configuration, service: ClientTwinsService(client: client), logger: logger,
-                tlsServer: tlsServer
+                configuration: configuration, service: ClientTwinsService(client: client), applyEvents: applyEvents,
+                logger: logger, tlsServer: tlsServer
             ) { url in
                 // Unbuffered, so that scripts and terminals see the URL at once.
                 FileHandle.standardOutput.write(
@@ -205,6 +233,22 @@ struct Functions: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error.description)
         }
+    }
+
+    /// The bridge function of `--bridge`, applying to `target`; `nil` without it.
+    func bridgeFunction(target: DigitalTwinsClient, logger: Logger) throws -> ApplyEventsFunction? {
+        guard Environment.bool(bridge, "TWINS_BRIDGE") else { return nil }
+        var source: (any BridgeSource)?
+        if let url = Environment.optional(bridgeSource, "TWINS_BRIDGE_SOURCE") {
+            source = ClientBridgeSource(
+                client: try MigrateCommand.client(
+                    url, auth: Environment.optional(bridgeSourceAuth, "TWINS_BRIDGE_SOURCE_AUTH"),
+                    caFile: Environment.optional(bridgeSourceCaFile, "TWINS_BRIDGE_SOURCE_CA_FILE")))
+        }
+        // Event Grid delivers out of order.
+        let applier = ChangeApplier(
+            target: target, source: source, memory: InMemoryBridgeMemory(), ordered: false, logger: logger)
+        return ApplyEventsFunction(applier: applier, logger: logger)
     }
 
     /// Listening, keys and the functions' settings from the options and their variables.

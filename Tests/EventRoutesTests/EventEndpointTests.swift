@@ -57,6 +57,15 @@ import Testing
             #"[{"name": "m", "type": "mqtt", "host": "h", "qos": 3}]"#,
             "endpoint m: \"qos\" must be an integer from 0 to 2"
         ),
+        (#"[{"name": "d", "type": "digitaltwins"}]"#, "endpoint d: \"url\" is required"),
+        (
+            #"[{"name": "d", "type": "digitaltwins", "url": "https://x", "managedIdentity": true, "credential": {"tenantId": "t", "clientId": "c", "clientSecret": "s"}}]"#,
+            "endpoint d: give \"credential\" or \"managedIdentity\", not both"
+        ),
+        (
+            #"[{"name": "d", "type": "digitaltwins", "url": "https://x", "managedIdentity": "yes"}]"#,
+            "endpoint d: \"managedIdentity\" must be true or"
+        ),
     ])
     func aBadFileIsRefusedNamingTheEntry(text: String, message: String) {
         #expect {
@@ -128,5 +137,23 @@ import Testing
         #expect(grid["eventTime"] == "2026-01-01T00:00:00Z")
         #expect(grid["eventType"] == "microsoft.iot.telemetry")
         #expect(grid["subject"] == "comp")
+    }
+
+    @Test func anotherInstanceAndHowToSignIn() throws {
+        let endpoints = try EventEndpoint.list(
+            parsing: #"""
+                [{"name": "azure", "type": "digitaltwins", "url": "https://i.api.weu.digitaltwins.azure.net",
+                  "credential": {"tenantId": "t", "clientId": "c", "clientSecret": "s"}, "maxBatchSize": 20},
+                 {"name": "edge", "type": "digitaltwins", "url": "https://i", "managedIdentity": {"clientId": "u"}}]
+                """#)
+        guard case .digitalTwins(let azure) = try EndpointTarget(endpoints[0]),
+            case .digitalTwins(let edge) = try EndpointTarget(endpoints[1])
+        else {
+            Issue.record("not digitaltwins targets")
+            return
+        }
+        #expect(azure.url == "https://i.api.weu.digitaltwins.azure.net")
+        #expect(azure.credential?.clientID == "c" && azure.managedIdentity == nil && azure.maxBatchSize == 20)
+        #expect(edge.managedIdentity == "u" && edge.credential == nil && edge.maxBatchSize == 100)
     }
 }
