@@ -23,6 +23,38 @@ public struct DeliveryStatus: Sendable {
         public var lastError: String?
         /// When it happened (RFC 3339).
         public var lastErrorAt: String?
+        /// For a `digitaltwins` endpoint (bridge mode): what the bridge did with what it delivered.
+        public var bridge: Bridge?
+
+        /// The outcomes of a `digitaltwins` endpoint.
+        public struct Bridge: Sendable {
+            /// Changes written to the other instance.
+            public var applied: Int64 = 0
+            /// Changes it had already.
+            public var unchanged: Int64 = 0
+            /// Changes that came from it over the bridge, not sent back.
+            public var echoes: Int64 = 0
+            /// Notifications that change nothing there (telemetry).
+            public var ignored: Int64 = 0
+            /// Property paths (or items) where its own newer write won.
+            public var conflicts: Int64 = 0
+            /// When the last conflict was found (RFC 3339).
+            public var lastConflictAt: String?
+            /// When the last change was applied (RFC 3339).
+            public var lastAppliedAt: String?
+
+            var json: JSONObject {
+                var object = JSONObject()
+                object["applied"] = .integer(applied)
+                object["unchanged"] = .integer(unchanged)
+                object["echoes"] = .integer(echoes)
+                object["ignored"] = .integer(ignored)
+                object["conflicts"] = .integer(conflicts)
+                object["lastConflictAt"] = lastConflictAt.map(JSONValue.string) ?? .null
+                object["lastAppliedAt"] = lastAppliedAt.map(JSONValue.string) ?? .null
+                return object
+            }
+        }
 
         /// Nothing recorded.
         public init() {}
@@ -38,6 +70,7 @@ public struct DeliveryStatus: Sendable {
             object["lastDeliveredAt"] = lastDeliveredAt.map(JSONValue.string) ?? .null
             object["lastError"] = lastError.map(JSONValue.string) ?? .null
             object["lastErrorAt"] = lastErrorAt.map(JSONValue.string) ?? .null
+            if let bridge { object["bridge"] = .object(bridge.json) }
             return object
         }
     }
@@ -84,6 +117,19 @@ public struct DeliveryStatus: Sendable {
             "SELECT endpoint, count(*)::int FROM event_dead_letters GROUP BY endpoint", logger: logger
         ).decode((String, Int).self) {
             status.endpoints[endpoint, default: Endpoint()].deadLetters = count
+        }
+        for try await (endpoint, applied, unchanged, echoes, ignored, conflicts, lastConflict, lastApplied)
+            in try await client.query(
+                """
+                SELECT endpoint, applied, unchanged, echoes, ignored, conflicts, \(unescaped: utc("last_conflict_at")),
+                       \(unescaped: utc("last_applied_at"))
+                FROM bridge_stats
+                """, logger: logger
+            ).decode((String, Int64, Int64, Int64, Int64, Int64, String?, String?).self)
+        {
+            status.endpoints[endpoint, default: Endpoint()].bridge = Endpoint.Bridge(
+                applied: applied, unchanged: unchanged, echoes: echoes, ignored: ignored, conflicts: conflicts,
+                lastConflictAt: lastConflict, lastAppliedAt: lastApplied)
         }
         return status
     }

@@ -96,6 +96,8 @@ public struct ChangeApplier: Sendable {
         guard let id = twin["$dtId"]?.stringValue, let model = twin["$metadata"]?["$model"]?.stringValue else {
             throw BridgeFailure("the created twin has no $dtId or $metadata.$model")
         }
+        // Out of order, a creation may arrive after the deletion that followed it.
+        if !ordered, let source, try await !source.twinExists(id) { return BridgeOutcome(.unchanged) }
         try await models.ensure(model)
         do {
             try await target.createOrReplaceTwin(id: id, twin, ifNoneMatch: "*")
@@ -134,6 +136,7 @@ public struct ChangeApplier: Sendable {
                     "bridge conflict: the target's value kept", metadata: ["twin": "\(id)", "detail": "\(conflict)"])
             }
             guard !merge.operations.isEmpty else {
+                if !merge.written.isEmpty { try await memory.remember(twin: id, merge.written) }
                 return BridgeOutcome(merge.conflicts.isEmpty ? .unchanged : .conflict, conflicts: merge.conflicts.count)
             }
             if let model = merge.newModel { try await models.ensure(model) }
@@ -242,6 +245,9 @@ public struct ChangeApplier: Sendable {
         let portable = GraphItems.portableRelationship(data)
         guard let source = portable["$dtId"]?.stringValue, let id = portable["$relationshipId"]?.stringValue else {
             throw BridgeFailure("the created relationship has no $sourceId or $relationshipId")
+        }
+        if !ordered, let sourceSide = self.source, try await !sourceSide.relationshipExists(source: source, id: id) {
+            return BridgeOutcome(.unchanged)
         }
         let body = GraphItems.relationshipBody(portable)
         do {

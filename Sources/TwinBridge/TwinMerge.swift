@@ -64,8 +64,16 @@ public struct TwinMerge: Sendable {
                     value = lenient(op.kind, op.value, at: relative, in: value)
                 }
             }
-            guard value != current || sourceTime != currentSourceTime else { continue }
             let memory = remembered[unit.key].map(Remembered.init)
+            guard value != current || sourceTime != currentSourceTime else {
+                // The target holds what this change writes: from now on it counts as the bridge's
+                // value (after a crash between a write and its record, this repairs the memory).
+                let newer = memory.map { $0.fingerprint != fingerprint(current) || isLater(eventTime, than: $0.time) }
+                if newer ?? true {
+                    merge.written[unit.key] = Remembered(fingerprint: fingerprint(current), time: eventTime).text
+                }
+                continue
+            }
             if let memory, memory.fingerprint == fingerprint(current) {
                 // The bridge's own value: a later change replaces it, an older one (delivered
                 // out of order) does not.
@@ -134,6 +142,13 @@ public struct TwinMerge: Sendable {
             ops.append(JSONPatchOperation(kind: .remove, path: JSONPointer(tokens: [member.key])))
         }
         return ops
+    }
+
+    /// Whether `a` is later than `b`; an unknown time counts as later than any.
+    static func isLater(_ a: String?, than b: String?) -> Bool {
+        guard let a else { return true }
+        guard let b else { return true }
+        return EventTime.isEarlier(b, than: a)
     }
 
     /// `kind` applied at `tokens` below `value`, forgiving what RFC 6902 refuses: `nil` is a

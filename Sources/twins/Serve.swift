@@ -140,6 +140,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "The longest wait, in seconds, between two attempts to deliver to an endpoint that fails; the wait starts at 1 s and doubles (env TWINS_EVENT_MAX_RETRY_DELAY). Default: 300",
+            valueName: "seconds"))
+    var eventMaxRetryDelay: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "A directory whose files import jobs may read and write as file:// URIs; without it only http(s) URIs are allowed (env TWINS_IMPORT_DIR)",
             valueName: "dir"))
     var importDir: String?
@@ -177,6 +183,9 @@ struct Serve: AsyncParsableCommand {
             let lease = try Environment.int(eventLease, "TWINS_EVENT_LEASE", default: 15)
             guard lease >= 3 else { throw CommandFailure("--event-lease must be at least 3 seconds") }
             gateway.eventDelivery.leaseDuration = .seconds(lease)
+            let maxRetryDelay = try Environment.int(eventMaxRetryDelay, "TWINS_EVENT_MAX_RETRY_DELAY", default: 300)
+            guard maxRetryDelay >= 1 else { throw CommandFailure("--event-max-retry-delay must be at least 1 second") }
+            gateway.eventDelivery.maxRetryDelay = .seconds(maxRetryDelay)
             if let directory = Environment.optional(importDir, "TWINS_IMPORT_DIR") {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),

@@ -12,7 +12,8 @@ struct Twins: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Database.self, DevCert.self, ModelCommand.self, TwinCommand.self, RelationshipCommand.self,
-            QueryCommand.self, TelemetryCommand.self, EventsCommand.self, MigrateCommand.self, DeviceCommand.self,
+            QueryCommand.self, TelemetryCommand.self, EventsCommand.self, MigrateCommand.self, BridgeCommand.self,
+            DeviceCommand.self,
             Functions.self,
             Emulate.self,
         ]

@@ -47,6 +47,8 @@ final class BridgeSides: @unchecked Sendable {
     let inbound: BridgeStatistics
     let usEndpoints: [EventEndpoint]
     let azureEndpoints: [EventEndpoint]
+    /// The functions host's `ApplyDigitalTwinsEvents`.
+    var functionsURL = ""
     private let lock = NSLock()
     private var workers: [Task<Void, Never>] = []
 
@@ -138,6 +140,7 @@ final class BridgeSides: @unchecked Sendable {
                                     us: us, azure: azure, usDatabase: usDatabase, azureDatabase: azureDatabase,
                                     receiver: receiver, inbound: statistics, usEndpoints: [toAzure, watch("/us")],
                                     azureEndpoints: [toUs, watch("/azure")])
+                                sides.functionsURL = functionsURL
                                 _ = try await us.createModels(models)
                                 try await us.upsertEventRoute(id: "watch", endpointName: "watch", filter: "true")
                                 try await azure.upsertEventRoute(id: "watch", endpointName: "watch", filter: "true")

@@ -72,19 +72,20 @@ struct BridgeTests {
             let report = try await sides.verify()
             #expect(report.isClean, "\(report.lines.prefix(10))")
             #expect(report.compared["twins"] == 72)
-            // Each side saw every change once: its own writers' (unmarked), and the other
-            // side's applied by the bridge (marked); no change came back.
+            // Each side saw its own writers' changes (unmarked) and at most one bridged write per
+            // change of the other side (marked): no change came back. (Fewer when a change was
+            // moot by the time it arrived, e.g. a relationship created and deleted meanwhile.)
             try await Task.sleep(for: .milliseconds(500))
             let ours = await sides.notifications("us")
             let theirs = await sides.notifications("azure")
             let ownOurs = ours.filter { !BridgeMarker.isEcho($0) }.count
             let ownTheirs = theirs.filter { !BridgeMarker.isEcho($0) }.count
             #expect(ownOurs >= writes / 2 && ownTheirs >= writes / 2)
+            #expect(ours.count - ownOurs <= ownTheirs, "us: \(ours.count - ownOurs) bridged for \(ownTheirs) changes")
             #expect(
-                ours.count == ownOurs + ownTheirs, "us: \(ours.count) notifications for \(ownOurs + ownTheirs) changes")
-            #expect(
-                theirs.count == ownOurs + ownTheirs,
-                "Azure: \(theirs.count) notifications for \(ownOurs + ownTheirs) changes")
+                theirs.count - ownTheirs <= ownOurs, "Azure: \(theirs.count - ownTheirs) bridged for \(ownOurs) changes"
+            )
+            #expect(ours.count - ownOurs >= ownTheirs * 9 / 10 && theirs.count - ownTheirs >= ownOurs * 9 / 10)
             let out = try await sides.outStatistics()
             #expect(out.echoes > 0)
             #expect(out.conflicts == 0)

@@ -51,6 +51,22 @@ struct TwinMergeTests {
         #expect(older.conflicts.isEmpty && older.operations.isEmpty)
     }
 
+    @Test func aWriteWhoseRecordWasLostIsAdoptedWhenDeliveredAgain() {
+        // The bridge wrote 5 (the target stamped it at :05) and crashed before recording it: the
+        // memory still holds 4. The change delivered again writes nothing but records 5, so the
+        // next change (made at :03, before the target's stamp) applies instead of losing.
+        let stale = TwinMerge.Remembered(fingerprint: fingerprint(.integer(4)), time: "2026-01-01T10:00:01Z").text
+        let again = TwinMerge.plan(
+            patch: Self.patch(#"[{"op":"replace","path":"/temperature","value":5}]"#),
+            eventTime: "2026-01-01T10:00:02Z", target: Self.target, remembered: ["temperature": stale])
+        #expect(again.operations.isEmpty && again.conflicts.isEmpty)
+        let adopted = try! #require(again.written["temperature"])
+        let next = TwinMerge.plan(
+            patch: Self.patch(#"[{"op":"replace","path":"/temperature","value":6}]"#),
+            eventTime: "2026-01-01T10:00:03Z", target: Self.target, remembered: ["temperature": adopted])
+        #expect(next.conflicts.isEmpty && next.operations.count == 1)
+    }
+
     @Test func whatTheTargetHasWritesNothing() {
         let merge = TwinMerge.plan(
             patch: Self.patch(

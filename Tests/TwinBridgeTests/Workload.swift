@@ -10,6 +10,10 @@ struct Workload: Sendable {
     let prefix: String
     let twins: Int
     var rounds = 14
+    /// Ride over the instance being down or restarted: each write is tried again (for up to
+    /// two minutes) when it could not be sent or the answer was lost; a deletion that finds
+    /// nothing is done.
+    var persistent = false
 
     func id(_ i: Int) -> String { "\(prefix)-\(i % twins)" }
 
@@ -24,40 +28,69 @@ struct Workload: Sendable {
             twin["name"] = .string("room \(i)")
             twin["thermostat"] = .object(
                 JSONObject([(key: "$metadata", value: .object(JSONObject())), (key: "setPoint", value: 20)]))
-            try await client.createOrReplaceTwin(id: id(i), twin)
+            try await write { try await client.createOrReplaceTwin(id: id(i), twin) }
             return 1
         }
         writes += try await each(concurrency) { i in
             var count = 0
             for (relationship, step) in [("n", 1), ("m", 7)] {
-                try await client.createOrReplaceRelationship(
-                    sourceID: id(i), relationshipID: relationship,
-                    JSONObject([
-                        (key: "$targetId", value: .string(id(i + step))), (key: "$relationshipName", value: "next"),
-                        (key: "distance", value: .integer(Int64(step))),
-                    ]))
+                try await write {
+                    try await client.createOrReplaceRelationship(
+                        sourceID: id(i), relationshipID: relationship,
+                        JSONObject([
+                            (key: "$targetId", value: .string(id(i + step))), (key: "$relationshipName", value: "next"),
+                            (key: "distance", value: .integer(Int64(step))),
+                        ]))
+                }
                 count += 1
             }
             for round in 1...rounds {
-                try await client.updateTwin(id: id(i), patch: [.replace("/temperature", .integer(Int64(round)))])
+                try await write {
+                    try await client.updateTwin(id: id(i), patch: [.replace("/temperature", .integer(Int64(round)))])
+                }
                 count += 1
             }
-            try await client.updateComponent(twinID: id(i), path: "thermostat", patch: [.replace("/setPoint", 22.5)])
-            try await client.updateRelationship(
-                sourceID: id(i), relationshipID: "n", patch: [.replace("/distance", 1.5)])
+            try await write {
+                try await client.updateComponent(
+                    twinID: id(i), path: "thermostat", patch: [.replace("/setPoint", 22.5)])
+            }
+            try await write {
+                try await client.updateRelationship(
+                    sourceID: id(i), relationshipID: "n", patch: [.replace("/distance", 1.5)])
+            }
             count += 2
             if i % 2 == 0 {
-                try await client.deleteRelationship(sourceID: id(i), relationshipID: "m")
+                try await write(deleting: true) {
+                    try await client.deleteRelationship(sourceID: id(i), relationshipID: "m")
+                }
                 count += 1
             }
             return count
         }
         // The last tenth goes, with the relationships into and out of it.
         writes += try await each(concurrency, range: (twins - twins / 10)..<twins) { i in
-            try await client.deleteTwin(id: id(i), cascade: true)
+            try await write(deleting: true) { try await client.deleteTwin(id: id(i), cascade: true) }
             return 1
         }
         return writes
+    }
+
+    /// One write, tried again as ``persistent`` says.
+    func write(deleting: Bool = false, _ operation: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        var attempt = 0
+        while true {
+            do {
+                try await operation()
+                return
+            } catch let error as ADTError {
+                if persistent && deleting && attempt > 0 && error.isNotFound { return }
+                let transient = error.kind == .transport || (error.status.map { $0 >= 500 || $0 == 429 } ?? false)
+                guard persistent, transient, ContinuousClock.now < deadline else { throw error }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     func each(
