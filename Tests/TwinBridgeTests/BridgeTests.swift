@@ -128,4 +128,20 @@ struct BridgeTests {
             #expect(sides.inbound.json["conflicts"]?.numberValue == 1)
         }
     }
+
+    @Test func aDeletionWinsOverAnUpdate() async throws {
+        try await BridgeSides.run(out: true, in: false) { sides in
+            var twin = JSONObject()
+            twin["$metadata"] = .object(JSONObject([(key: "$model", value: "dtmi:bridge:Room;1")]))
+            twin["temperature"] = 0
+            twin["thermostat"] = .object(JSONObject([(key: "$metadata", value: .object(JSONObject()))]))
+            try await sides.us.createOrReplaceTwin(id: "doomed", twin)
+            try await sides.drain()
+            try await sides.azure.deleteTwin(id: "doomed")
+            try await sides.us.updateTwin(id: "doomed", patch: [.replace("/temperature", 3)])
+            try await sides.drain()
+            await #expect(throws: ADTError.self) { try await sides.azure.getTwin(id: "doomed") }
+            #expect(try await sides.outStatistics().conflicts == 1)
+        }
+    }
 }

@@ -11,9 +11,9 @@ import threading
 from datetime import datetime, timezone
 
 lock = threading.Lock()
-source = {}      # (twin, value) -> source commit time
+source = {}      # (twin, value) -> source commit time, not yet seen on the target
+target = {}      # (twin, value) -> target commit time, seen there before the source's arrived
 lags = []        # (target commit time, lag in seconds)
-unmatched = 0
 
 
 def event_time(text):
@@ -37,7 +37,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
-        global unmatched
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         try:
             parsed = json.loads(body)
@@ -47,12 +46,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             for event in events:
                 for key, at in changes(event):
+                    # The two sides' notifications arrive independently: match whichever comes second.
                     if self.path.startswith("/source"):
-                        source[key] = at
+                        if key in target:
+                            applied = target.pop(key)
+                            lags.append((applied, applied - at))
+                        else:
+                            source[key] = at
                     elif key in source:
                         lags.append((at, at - source.pop(key)))
                     else:
-                        unmatched += 1
+                        target[key] = at
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -68,7 +72,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 1) if values else None
 
             body = json.dumps({
-                "applied": len(lags), "inWindow": in_window, "waiting": len(source), "unmatched": unmatched,
+                "applied": len(lags), "inWindow": in_window, "waiting": len(source), "unmatched": len(target),
                 "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1.0),
             }).encode()
         self.send_response(200)
