@@ -5,6 +5,7 @@ import Foundation
 import HTTPTransport
 import Logging
 import PostgresNIO
+import PostgresSupport
 import TwinBridge
 
 /// Applies notifications to another ADT-compatible instance (bridge mode, this instance to the
@@ -54,10 +55,20 @@ struct DigitalTwinsSender: EventSender {
     var maxBatchSize: Int { instance.maxBatchSize }
 
     func send(_ events: [PendingEvent]) async -> String? {
+        let notifications = events.map(\.object)
+        // The memory of the batch's twins read in one statement, written in one after it.
+        let memory = BatchedBridgeMemory(
+            store: PostgresBridgeMemory(client: database, endpoint: endpoint, logger: logger))
+        do {
+            try await memory.load(twins: notifications.map(NotificationFormat.twinID(of:)))
+        } catch {
+            return "the bridge's memory could not be read: \(databaseErrorMessage(error))"
+        }
+        let applier = self.applier.remembering(in: memory)
         var counts = BridgeCounts()
         var failure: String?
-        for event in events {
-            let outcome = await applier.apply(event.object)
+        for notification in notifications {
+            let outcome = await applier.apply(notification)
             counts.add(outcome)
             if let reason = outcome.failure {
                 failure = reason
@@ -65,9 +76,14 @@ struct DigitalTwinsSender: EventSender {
             }
         }
         do {
+            // A crash before this line loses only records whose changes are delivered again
+            // (the batch is not yet marked delivered), which then adopt what they find.
+            try await memory.flush()
             try await counts.record(endpoint: endpoint, client: database, logger: logger)
         } catch {
-            logger.warning("bridge counts not recorded", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+            logger.warning(
+                "bridge memory or counts not recorded",
+                metadata: ["endpoint": "\(endpoint)", "error": "\(databaseErrorMessage(error))"])
         }
         return failure
     }
@@ -140,6 +156,53 @@ struct DatabaseBridgeSource: BridgeSource {
     }
 }
 
+/// A batch's view of the bridge's memory: the records of its twins read at once, the changes
+/// written back at once.
+final class BatchedBridgeMemory: BridgeMemory, @unchecked Sendable {
+    let store: PostgresBridgeMemory
+    private let lock = NSLock()
+    private var records: [String: [String: String]] = [:]
+    private var changed: [String: [String: String]] = [:]
+    private var forgotten: Set<String> = []
+
+    init(store: PostgresBridgeMemory) { self.store = store }
+
+    func load(twins: [String]) async throws {
+        let loaded = try await store.fingerprints(twins: Array(Set(twins)))
+        lock.withLock { records = loaded }
+    }
+
+    func fingerprints(twin: String) async throws -> [String: String] {
+        lock.withLock { records[twin] ?? [:] }
+    }
+
+    func remember(twin: String, _ fingerprints: [String: String]) async throws {
+        lock.withLock {
+            records[twin, default: [:]].merge(fingerprints) { $1 }
+            changed[twin, default: [:]].merge(fingerprints) { $1 }
+            forgotten.remove(twin)
+        }
+    }
+
+    func forget(twin: String) async throws {
+        lock.withLock {
+            records[twin] = nil
+            changed[twin] = nil
+            forgotten.insert(twin)
+        }
+    }
+
+    /// Writes what changed.
+    func flush() async throws {
+        let (changed, forgotten) = lock.withLock { (self.changed, self.forgotten) }
+        try await store.apply(changed, forgetting: Array(forgotten))
+        lock.withLock {
+            self.changed = [:]
+            self.forgotten = []
+        }
+    }
+}
+
 /// The bridge's memory of an endpoint, in the database (so a restarted or another gateway
 /// process knows what the bridge wrote).
 struct PostgresBridgeMemory: BridgeMemory {
@@ -173,5 +236,51 @@ struct PostgresBridgeMemory: BridgeMemory {
     func forget(twin: String) async throws {
         try await client.query(
             "DELETE FROM bridge_memory WHERE endpoint = \(endpoint) AND twin_id = \(twin)", logger: logger)
+    }
+
+    /// The records of several twins, in one statement.
+    func fingerprints(twins: [String]) async throws -> [String: [String: String]] {
+        guard !twins.isEmpty else { return [:] }
+        let rows = try await client.query(
+            """
+            SELECT twin_id, fingerprints::text FROM bridge_memory
+            WHERE endpoint = \(endpoint) AND twin_id = ANY(\(twins))
+            """, logger: logger)
+        var out: [String: [String: String]] = [:]
+        for try await (twin, text) in rows.decode((String, String).self) {
+            guard case .object(let object) = try JSONParser.parse(text) else { continue }
+            var records: [String: String] = [:]
+            for member in object.members { records[member.key] = member.value.stringValue }
+            out[twin] = records
+        }
+        return out
+    }
+
+    /// Merges `changed` into the records and deletes those of `forgotten`, in one transaction.
+    func apply(_ changed: [String: [String: String]], forgetting forgotten: [String]) async throws {
+        guard !changed.isEmpty || !forgotten.isEmpty else { return }
+        let twins = changed.keys.sorted()
+        let texts = twins.map { twin in
+            JSONWriter.string(
+                .object(
+                    JSONObject(
+                        changed[twin]!.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })))
+        }
+        let (endpoint, logger) = (self.endpoint, self.logger)
+        try await client.transaction(logger: logger) { connection in
+            if !forgotten.isEmpty {
+                try await connection.query(
+                    "DELETE FROM bridge_memory WHERE endpoint = \(endpoint) AND twin_id = ANY(\(forgotten))",
+                    logger: logger)
+            }
+            if !twins.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO bridge_memory AS m (endpoint, twin_id, fingerprints)
+                    SELECT \(endpoint), t, f::jsonb FROM unnest(\(twins)::text[], \(texts)::text[]) AS u(t, f)
+                    ON CONFLICT (endpoint, twin_id) DO UPDATE SET fingerprints = m.fingerprints || excluded.fingerprints
+                    """, logger: logger)
+            }
+        }
     }
 }

@@ -24,9 +24,10 @@ public struct ChangeApplier: Sendable {
     let target: DigitalTwinsClient
     let source: (any BridgeSource)?
     let models: ModelSync
-    let memory: any BridgeMemory
+    private(set) var memory: any BridgeMemory
     let ordered: Bool
     let logger: Logger
+    let locks = KeyedLock()
     /// With unordered notifications and no source to ask, how long a change waits for the
     /// twin or relationship it needs to be created; after that it counts as deleted.
     var missingGrace: Duration = .seconds(300)
@@ -50,6 +51,13 @@ public struct ChangeApplier: Sendable {
         self.logger = logger
     }
 
+    /// The same applier keeping its memory in `memory` (a batch's, read and written once).
+    public func remembering(in memory: any BridgeMemory) -> ChangeApplier {
+        var copy = self
+        copy.memory = memory
+        return copy
+    }
+
     /// Applies one notification (a CloudEvent as JSON); never throws: the outcome says.
     public func apply(_ event: JSONObject) async -> BridgeOutcome {
         if BridgeMarker.isEcho(event) { return BridgeOutcome(.echo) }
@@ -59,6 +67,23 @@ public struct ChangeApplier: Sendable {
             return type.hasPrefix("Microsoft.DigitalTwins.")
                 ? BridgeOutcome(failure: "the notification has no data") : BridgeOutcome(.ignored)
         }
+        // The twin the change belongs to (a relationship's source), held while it is applied.
+        var twin = event["subject"]?.stringValue ?? ""
+        if let range = twin.range(of: "/relationships/") { twin = String(twin[..<range.lowerBound]) }
+        do {
+            return try await locks.withLock(twin) {
+                try await applyHeld(type: type, event: event, data: data, time: time)
+            }
+        } catch let error as BridgeFailure {
+            return BridgeOutcome(failure: error.description)
+        } catch let error as ADTError {
+            return BridgeOutcome(failure: error.description)
+        } catch {
+            return BridgeOutcome(failure: "\(error)")
+        }
+    }
+
+    func applyHeld(type: String, event: JSONObject, data: JSONObject, time: String?) async throws -> BridgeOutcome {
         do {
             return try await DigitalTwinsClient.$traceparent.withValue(BridgeMarker.traceparent()) {
                 switch type {
@@ -78,12 +103,6 @@ public struct ChangeApplier: Sendable {
                     return BridgeOutcome(.ignored)
                 }
             }
-        } catch let error as BridgeFailure {
-            return BridgeOutcome(failure: error.description)
-        } catch let error as ADTError {
-            return BridgeOutcome(failure: error.description)
-        } catch {
-            return BridgeOutcome(failure: "\(error)")
         }
     }
 
@@ -100,8 +119,10 @@ public struct ChangeApplier: Sendable {
         if !ordered, let source, try await !source.twinExists(id) { return BridgeOutcome(.unchanged) }
         try await models.ensure(model)
         do {
-            try await target.createOrReplaceTwin(id: id, twin, ifNoneMatch: "*")
-            try await memory.remember(twin: id, fingerprints(of: twin, time: time))
+            let created = try await target.createOrReplaceTwin(id: id, twin, ifNoneMatch: "*")
+            var records = fingerprints(of: twin, time: time)
+            records[Self.etagKey] = created.etag
+            try await memory.remember(twin: id, records)
             return BridgeOutcome(.applied)
         } catch let error as ADTError where error.isPreconditionFailed {
             // The twin exists: merged as a replace, property by property.
@@ -113,7 +134,45 @@ public struct ChangeApplier: Sendable {
         guard case .array(let items)? = data["patch"] else { throw BridgeFailure("the update has no patch") }
         let patch = try JSONPatchOperation.parseDocument(.array(items))
         if let model = data["modelId"]?.stringValue { try await models.ensure(model) }
+        if let applied = try await patchUnchangedTwin(id, patch: patch, time: time) { return applied }
         return try await mergeTwin(id, time: time) { _ in patch }
+    }
+
+    /// The memory's key for the ETag the target gave the twin at the bridge's last write.
+    static let etagKey = "$etag"
+
+    /// With notifications in order, when the target's twin still has the ETag of a write the
+    /// bridge made to a twin wholly its own (a create, or a write made this way), nothing was
+    /// written there since: every property holds what the bridge wrote, and a change newer than
+    /// each of them applies as it is, with `If-Match`, without reading the twin first. `nil`
+    /// when that cannot be known (no such ETag, a path below a property, a change delivered again
+    /// that is not newer, another ETag, a patch the target refuses): the change is then merged
+    /// after a read, and the ETag is forgotten.
+    func patchUnchangedTwin(_ id: String, patch: [JSONPatchOperation], time: String?) async throws -> BridgeOutcome? {
+        let remembered = try await memory.fingerprints(twin: id)
+        guard ordered, let time, let etag = remembered[Self.etagKey], !etag.isEmpty else { return nil }
+        var written: [String: String] = [:]
+        for op in patch {
+            guard let (unit, relative, isSourceTime) = TwinMerge.Unit.of(op.path.tokens, in: JSONObject()),
+                relative.isEmpty, !unit.isModel, unit.path.count == 1
+            else { return nil }
+            if let record = remembered[unit.key].map(TwinMerge.Remembered.init),
+                !TwinMerge.isLater(time, than: record.time)
+            {
+                return nil
+            }
+            if !isSourceTime {
+                written[unit.key] =
+                    TwinMerge.Remembered(fingerprint: fingerprint(op.kind == .remove ? nil : op.value), time: time).text
+            }
+        }
+        do {
+            written[Self.etagKey] = try await target.updateTwin(id: id, patch: patch, ifMatch: etag)
+        } catch let error as ADTError where error.isPreconditionFailed || error.status == 400 || error.isNotFound {
+            return nil
+        }
+        try await memory.remember(twin: id, written)
+        return BridgeOutcome(.applied)
     }
 
     /// Reads the twin, plans the change against it and patches it with its ETag; a concurrent
@@ -136,10 +195,18 @@ public struct ChangeApplier: Sendable {
                     "bridge conflict: the target's value kept", metadata: ["twin": "\(id)", "detail": "\(conflict)"])
             }
             guard !merge.operations.isEmpty else {
-                if !merge.written.isEmpty { try await memory.remember(twin: id, merge.written) }
+                if !merge.written.isEmpty {
+                    var written = merge.written
+                    written[Self.etagKey] = ""
+                    try await memory.remember(twin: id, written)
+                }
                 return BridgeOutcome(merge.conflicts.isEmpty ? .unchanged : .conflict, conflicts: merge.conflicts.count)
             }
             if let model = merge.newModel { try await models.ensure(model) }
+            var written = merge.written
+            // Merged against what the target had: not every property is known to be the
+            // bridge's, so later changes are merged too (the ETag is forgotten).
+            written[Self.etagKey] = ""
             do {
                 try await target.updateTwin(id: id, patch: merge.operations, ifMatch: existing.etag ?? "*")
             } catch let error as ADTError where error.isPreconditionFailed {
@@ -147,7 +214,7 @@ public struct ChangeApplier: Sendable {
             } catch let error as ADTError where error.isNotFound {
                 return try await missing("twin \(id)", time: time) { try await source!.twinExists(id) }
             }
-            try await memory.remember(twin: id, merge.written)
+            try await memory.remember(twin: id, written)
             return BridgeOutcome(.applied, conflicts: merge.conflicts.count)
         }
         throw BridgeFailure("twin \(id) kept changing on the target; will try again")

@@ -145,7 +145,7 @@ public struct TwinMerge: Sendable {
     }
 
     /// Whether `a` is later than `b`; an unknown time counts as later than any.
-    static func isLater(_ a: String?, than b: String?) -> Bool {
+    public static func isLater(_ a: String?, than b: String?) -> Bool {
         guard let a else { return true }
         guard let b else { return true }
         return EventTime.isEarlier(b, than: a)
@@ -199,13 +199,13 @@ public struct TwinMerge: Sendable {
     }
 
     /// A property path the rule is applied to.
-    struct Unit: Equatable {
+    public struct Unit: Equatable, Sendable {
         /// `[property]` or `[component, property]`; `["$metadata", "$model"]` for the model.
-        let path: [String]
+        public let path: [String]
 
         /// The unit of an operation's path on `twin`, the tokens below the unit, and whether the
         /// operation sets the unit's `sourceTime`; `nil` for a path the bridge does not carry.
-        static func of(_ tokens: [String], in twin: JSONObject) -> (Unit, [String], Bool)? {
+        public static func of(_ tokens: [String], in twin: JSONObject) -> (Unit, [String], Bool)? {
             guard let first = tokens.first else { return nil }
             if first == "$metadata" {
                 guard tokens.count >= 2 else { return nil }
@@ -223,8 +223,10 @@ public struct TwinMerge: Sendable {
             return (Unit(path: [first]), Array(tokens.dropFirst()), false)
         }
 
-        var isModel: Bool { path == ["$metadata", "$model"] }
-        var key: String { path.joined(separator: "/") }
+        /// Whether the unit is the twin's model (`/$metadata/$model`).
+        public var isModel: Bool { path == ["$metadata", "$model"] }
+        /// The memory's key: `property` or `component/property`.
+        public var key: String { path.joined(separator: "/") }
         var valuePointer: JSONPointer { JSONPointer(tokens: path) }
         var sourceTimePointer: JSONPointer {
             path.count == 1

@@ -151,8 +151,13 @@ final class BridgeSides: @unchecked Sendable {
                                     try await azure.upsertEventRoute(id: "bridge", endpointName: "toUs", filter: "true")
                                 }
                                 sides.startWorkers()
-                                defer { sides.stopWorkers() }
-                                try await body(sides)
+                                do {
+                                    try await body(sides)
+                                } catch {
+                                    await sides.stopWorkers()
+                                    throw error
+                                }
+                                await sides.stopWorkers()
                             }
                         }
                     }
@@ -183,13 +188,15 @@ final class BridgeSides: @unchecked Sendable {
         lock.withLock { workers += made }
     }
 
-    /// Stops the delivery workers (what they had not delivered waits in the database).
-    func stopWorkers() {
+    /// Stops the delivery workers and waits until they have (what they had not delivered waits
+    /// in the database).
+    func stopWorkers() async {
         let running = lock.withLock {
             defer { workers = [] }
             return workers
         }
         for task in running { task.cancel() }
+        for task in running { await task.value }
     }
 
     /// Waits until neither side has anything left to route or deliver.

@@ -106,7 +106,7 @@ struct BridgeTests {
 
             // Both sides written while the bridge is stopped: temperature last on ours, name
             // last on Azure's.
-            sides.stopWorkers()
+            await sides.stopWorkers()
             try await sides.azure.updateTwin(id: "shared", patch: [.replace("/temperature", 1)])
             try await Task.sleep(for: .milliseconds(20))
             try await sides.us.updateTwin(id: "shared", patch: [.replace("/temperature", 2)])
@@ -116,10 +116,12 @@ struct BridgeTests {
             sides.startWorkers()
             try await sides.drain()
 
-            for side in [sides.us, sides.azure] {
+            for (name, side) in [("us", sides.us), ("Azure", sides.azure)] {
                 let result = try await side.getTwin(id: "shared").json
-                #expect(result["temperature"]?.numberValue == 2)
-                #expect(result["name"] == "theirs")
+                let detail =
+                    "\(name): \(JSONWriter.string(.object(result))); out \(try await sides.outStatistics()), in \(JSONWriter.string(sides.inbound.json))"
+                #expect(result["temperature"]?.numberValue == 2, "\(detail)")
+                #expect(result["name"] == "theirs", "\(detail)")
             }
             #expect(try await sides.verify().isClean)
             // Each side dropped the older write once: ours (name) on the way out, theirs
