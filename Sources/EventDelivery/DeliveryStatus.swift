@@ -38,6 +38,8 @@ public struct DeliveryStatus: Sendable {
             public var ignored: Int64 = 0
             /// Property paths (or items) where its own newer write won.
             public var conflicts: Int64 = 0
+            /// The last conflict, in words.
+            public var lastConflict: String?
             /// When the last conflict was found (RFC 3339).
             public var lastConflictAt: String?
             /// When the last change was applied (RFC 3339).
@@ -50,6 +52,7 @@ public struct DeliveryStatus: Sendable {
                 object["echoes"] = .integer(echoes)
                 object["ignored"] = .integer(ignored)
                 object["conflicts"] = .integer(conflicts)
+                object["lastConflict"] = lastConflict.map(JSONValue.string) ?? .null
                 object["lastConflictAt"] = lastConflictAt.map(JSONValue.string) ?? .null
                 object["lastAppliedAt"] = lastAppliedAt.map(JSONValue.string) ?? .null
                 return object
@@ -118,18 +121,20 @@ public struct DeliveryStatus: Sendable {
         ).decode((String, Int).self) {
             status.endpoints[endpoint, default: Endpoint()].deadLetters = count
         }
-        for try await (endpoint, applied, unchanged, echoes, ignored, conflicts, lastConflict, lastApplied)
+        for try await (
+            endpoint, applied, unchanged, echoes, ignored, conflicts, lastConflict, lastConflictAt, lastApplied
+        )
             in try await client.query(
                 """
-                SELECT endpoint, applied, unchanged, echoes, ignored, conflicts, \(unescaped: utc("last_conflict_at")),
-                       \(unescaped: utc("last_applied_at"))
+                SELECT endpoint, applied, unchanged, echoes, ignored, conflicts, last_conflict,
+                       \(unescaped: utc("last_conflict_at")), \(unescaped: utc("last_applied_at"))
                 FROM bridge_stats
                 """, logger: logger
-            ).decode((String, Int64, Int64, Int64, Int64, Int64, String?, String?).self)
+            ).decode((String, Int64, Int64, Int64, Int64, Int64, String?, String?, String?).self)
         {
             status.endpoints[endpoint, default: Endpoint()].bridge = Endpoint.Bridge(
                 applied: applied, unchanged: unchanged, echoes: echoes, ignored: ignored, conflicts: conflicts,
-                lastConflictAt: lastConflict, lastAppliedAt: lastApplied)
+                lastConflict: lastConflict, lastConflictAt: lastConflictAt, lastAppliedAt: lastApplied)
         }
         return status
     }

@@ -96,8 +96,10 @@ struct BridgeCounts {
     var echoes = 0
     var ignored = 0
     var conflicts = 0
+    var lastConflict: String?
 
     mutating func add(_ outcome: BridgeOutcome) {
+        if let detail = outcome.conflictDetail { lastConflict = String(detail.prefix(1000)) }
         switch outcome.kind {
         case .applied: applied += 1
         case .unchanged: unchanged += 1
@@ -113,14 +115,15 @@ struct BridgeCounts {
         guard applied + unchanged + echoes + ignored + conflicts > 0 else { return }
         try await client.query(
             """
-            INSERT INTO bridge_stats AS s (endpoint, applied, unchanged, echoes, ignored, conflicts, last_conflict_at,
-                last_applied_at)
-            VALUES (\(endpoint), \(applied), \(unchanged), \(echoes), \(ignored), \(conflicts),
+            INSERT INTO bridge_stats AS s (endpoint, applied, unchanged, echoes, ignored, conflicts, last_conflict,
+                last_conflict_at, last_applied_at)
+            VALUES (\(endpoint), \(applied), \(unchanged), \(echoes), \(ignored), \(conflicts), \(lastConflict),
                 CASE WHEN \(conflicts) > 0 THEN now() END, CASE WHEN \(applied) > 0 THEN now() END)
             ON CONFLICT (endpoint) DO UPDATE SET
                 applied = s.applied + excluded.applied, unchanged = s.unchanged + excluded.unchanged,
                 echoes = s.echoes + excluded.echoes, ignored = s.ignored + excluded.ignored,
                 conflicts = s.conflicts + excluded.conflicts,
+                last_conflict = coalesce(excluded.last_conflict, s.last_conflict),
                 last_conflict_at = coalesce(excluded.last_conflict_at, s.last_conflict_at),
                 last_applied_at = coalesce(excluded.last_applied_at, s.last_applied_at)
             """, logger: logger)

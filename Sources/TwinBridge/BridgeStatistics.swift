@@ -7,6 +7,7 @@ public final class BridgeStatistics: @unchecked Sendable {
     private let lock = NSLock()
     private var counts: [BridgeOutcome.Kind: Int] = [:]
     private var conflicts = 0
+    private var lastConflict: String?
     private var lastError: String?
     private var lastErrorAt: String?
     private var lastAppliedAt: String?
@@ -24,6 +25,7 @@ public final class BridgeStatistics: @unchecked Sendable {
         lock.withLock {
             counts[outcome.kind, default: 0] += 1
             conflicts += outcome.conflicts
+            if let detail = outcome.conflictDetail { lastConflict = detail }
             if let failure = outcome.failure {
                 lastError = failure
                 lastErrorAt = now
@@ -40,7 +42,7 @@ public final class BridgeStatistics: @unchecked Sendable {
     }
 
     /// The counts as JSON: `applied`, `unchanged`, `echoes`, `ignored`, `conflicts`, `failed`,
-    /// `lastError`, `lastErrorAt`, `lastAppliedAt`, `lastEventTime`, `lagSeconds` (the last
+    /// `lastConflict`, `lastError`, `lastErrorAt`, `lastAppliedAt`, `lastEventTime`, `lagSeconds` (the last
     /// applied change's age when applied) and `oldestFailingEventTime`.
     public var json: JSONValue {
         lock.withLock {
@@ -51,6 +53,7 @@ public final class BridgeStatistics: @unchecked Sendable {
             out["ignored"] = .integer(Int64(counts[.ignored] ?? 0))
             out["conflicts"] = .integer(Int64(conflicts))
             out["failed"] = .integer(Int64(counts[.failed] ?? 0))
+            out["lastConflict"] = lastConflict.map(JSONValue.string) ?? .null
             out["lastError"] = lastError.map(JSONValue.string) ?? .null
             out["lastErrorAt"] = lastErrorAt.map(JSONValue.string) ?? .null
             out["lastAppliedAt"] = lastAppliedAt.map(JSONValue.string) ?? .null

@@ -200,7 +200,9 @@ public struct ChangeApplier: Sendable {
                     written[Self.etagKey] = ""
                     try await memory.remember(twin: id, written)
                 }
-                return BridgeOutcome(merge.conflicts.isEmpty ? .unchanged : .conflict, conflicts: merge.conflicts.count)
+                return BridgeOutcome(
+                    merge.conflicts.isEmpty ? .unchanged : .conflict, conflicts: merge.conflicts.count,
+                    detail: merge.conflicts.last.map { "twin \(id): \($0)" })
             }
             if let model = merge.newModel { try await models.ensure(model) }
             var written = merge.written
@@ -215,7 +217,8 @@ public struct ChangeApplier: Sendable {
                 return try await missing("twin \(id)", time: time) { try await source!.twinExists(id) }
             }
             try await memory.remember(twin: id, written)
-            return BridgeOutcome(.applied, conflicts: merge.conflicts.count)
+            return BridgeOutcome(
+                .applied, conflicts: merge.conflicts.count, detail: merge.conflicts.last.map { "twin \(id): \($0)" })
         }
         throw BridgeFailure("twin \(id) kept changing on the target; will try again")
     }
@@ -295,7 +298,7 @@ public struct ChangeApplier: Sendable {
 
     func conflict(_ reason: String) -> BridgeOutcome {
         logger.notice("bridge conflict: the target's deletion wins, change dropped", metadata: ["detail": "\(reason)"])
-        return BridgeOutcome(.conflict, conflicts: 1)
+        return BridgeOutcome(.conflict, conflicts: 1, detail: reason)
     }
 
     // MARK: Relationships
@@ -413,10 +416,13 @@ public struct BridgeOutcome: Sendable, Hashable {
     public var conflicts: Int
     /// Why it failed.
     public var failure: String?
+    /// The last conflict, in words.
+    public var conflictDetail: String?
 
-    init(_ kind: Kind, conflicts: Int = 0) {
+    init(_ kind: Kind, conflicts: Int = 0, detail: String? = nil) {
         self.kind = kind
         self.conflicts = conflicts
+        self.conflictDetail = detail
     }
 
     init(failure: String) {

@@ -128,6 +128,12 @@ struct BridgeTests {
             // (temperature) on the way in.
             #expect(try await sides.outStatistics().conflicts == 1)
             #expect(sides.inbound.json["conflicts"]?.numberValue == 1)
+            // Logged in words: which twin, which property, which write won.
+            let endpoints = try await sides.us.endpointStatus()["value"]?.arrayValue ?? []
+            let out = endpoints.first { $0["name"] == "toAzure" }?["bridge"]?["lastConflict"]?.stringValue ?? ""
+            #expect(out.hasPrefix("twin shared: name: the target's own write at"), "\(out)")
+            let inbound = sides.inbound.json["lastConflict"]?.stringValue ?? ""
+            #expect(inbound.hasPrefix("twin shared: temperature: the target's own write at"), "\(inbound)")
         }
     }
 
