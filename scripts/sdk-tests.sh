@@ -28,21 +28,29 @@ fi
 database_url=${TWINS_SDK_DATABASE_URL:?set TWINS_SDK_DATABASE_URL to a database the gateway may use}
 
 venv=${TWINS_SDK_VENV:-.build-sdk-venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, pytest' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, azure.identity, pytest' 2>/dev/null; then
   echo "sdk tests: preparing the Python environment in $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-digitaltwins-core==1.3.0" "pytest>=8"
+  # azure-identity: its ClientSecretCredential (MSAL) against the gateway's development issuer.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-digitaltwins-core==1.3.0" \
+    "azure-identity==1.19.0" "pytest>=8"
 fi
 
 work=$(mktemp -d /tmp/twins-sdk.XXXXXX)
 server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+secured_pid=
+stop_process() {
+  local pid=$1
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop_process "$secured_pid"
+  stop_process "$server_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -79,8 +87,29 @@ if [ -z "$ready" ]; then
 fi
 echo "sdk tests: gateway on $endpoint (log $work/server.log while it runs)"
 
+# A second gateway on the same database with --auth jwt and the development issuer, for the
+# Azure Identity tests (tokens from its issuer through MSAL, as from Azure AD).
+secured_port=$(free_port)
+secured="https://127.0.0.1:$secured_port"
+"$binary" serve --host 127.0.0.1 --port "$secured_port" \
+  --tls-cert "$work/certs/cert.pem" --tls-key "$work/certs/key.pem" --database-url "$database_url" \
+  --dev-issuer --dev-client sdk-owner:sdk-owner-secret:owner --dev-client sdk-reader:sdk-reader-secret:reader \
+  >"$work/secured.log" 2>&1 &
+secured_pid=$!
+for _ in $(seq 1 300); do
+  curl -sf --cacert "$work/certs/cert.pem" "$secured/healthz" >/dev/null 2>&1 && break
+  kill -0 "$secured_pid" 2>/dev/null || break
+  sleep 0.1
+done
+curl -sf --cacert "$work/certs/cert.pem" "$secured/healthz" >/dev/null 2>&1 || {
+  echo "error: the gateway with the development issuer did not answer; its log:" >&2
+  cat "$work/secured.log" >&2
+  exit 1
+}
+
 status=0
-TWINS_SDK_ENDPOINT=$endpoint TWINS_SDK_CA="$work/certs/cert.pem" TWINS_SDK_IMPORT_DIR="$work/imports" PYTHONDONTWRITEBYTECODE=1 \
+TWINS_SDK_ENDPOINT=$endpoint TWINS_SDK_CA="$work/certs/cert.pem" TWINS_SDK_IMPORT_DIR="$work/imports" \
+  TWINS_SDK_SECURED_ENDPOINT=$secured PYTHONDONTWRITEBYTECODE=1 \
   "$venv/bin/python" -m pytest -p no:cacheprovider Tests/sdk "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "sdk tests: failed (pytest status $status); last lines of the gateway log:" >&2

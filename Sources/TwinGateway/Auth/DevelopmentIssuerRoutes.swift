@@ -19,17 +19,47 @@ struct DevelopmentIssuerRoutes: Sendable {
         group.get("{tenant}/v2.0/.well-known/openid-configuration") { request, context in
             let authority = try authority(request, context)
             let tenant = try context.parameters.require("tenant")
+            // Azure AD v2's metadata, member for member, so that MSAL (and Azure Identity on it)
+            // takes this issuer as an authority: MSAL requires `authorization_endpoint` and
+            // `token_endpoint`, reads `issuer` and `device_authorization_endpoint`. The
+            // interactive endpoints exist and answer that only client credentials are served.
+            let base = "\(authority)/\(tenant)"
+            let strings = { (items: [String]) in JSONValue.array(items.map(JSONValue.string)) }
             let document = JSONObject([
+                ("token_endpoint", .string("\(base)/oauth2/v2.0/token")),
+                ("token_endpoint_auth_methods_supported", strings(["client_secret_post"])),
+                ("jwks_uri", .string("\(base)/discovery/v2.0/keys")),
+                ("response_modes_supported", strings(["query", "fragment", "form_post"])),
+                ("subject_types_supported", strings(["pairwise"])),
+                ("id_token_signing_alg_values_supported", strings(["ES256"])),
+                ("response_types_supported", strings(["code", "id_token", "code id_token", "id_token token"])),
+                ("scopes_supported", strings(["openid", "profile", "email", "offline_access"])),
                 ("issuer", .string(DevelopmentIssuer.issuer(authority: authority, tenant: tenant))),
-                ("token_endpoint", .string("\(authority)/\(tenant)/oauth2/v2.0/token")),
-                ("jwks_uri", .string("\(authority)/\(tenant)/discovery/v2.0/keys")),
-                ("token_endpoint_auth_methods_supported", .array([.string("client_secret_post")])),
-                ("id_token_signing_alg_values_supported", .array([.string("ES256")])),
-                ("grant_types_supported", .array([.string("client_credentials")])),
+                ("request_uri_parameter_supported", .bool(false)),
+                ("authorization_endpoint", .string("\(base)/oauth2/v2.0/authorize")),
+                ("device_authorization_endpoint", .string("\(base)/oauth2/v2.0/devicecode")),
+                ("http_logout_supported", .bool(false)),
+                ("frontchannel_logout_supported", .bool(false)),
+                ("end_session_endpoint", .string("\(base)/oauth2/v2.0/logout")),
+                (
+                    "claims_supported",
+                    strings(["sub", "iss", "aud", "exp", "iat", "nbf", "appid", "azp", "oid", "tid", "roles"])
+                ),
+                ("grant_types_supported", strings(["client_credentials"])),
+                ("tenant_region_scope", .null),
+                ("cloud_instance_name", .string("dev-issuer")),
+                ("cloud_graph_host_name", .null),
+                ("msgraph_host", .null),
+                ("rbac_url", .null),
             ])
             return Self.json(.ok, .object(document))
         }
         group.get("{tenant}/discovery/v2.0/keys") { _, _ in Self.json(.ok, issuer.jwks) }
+        // Listed in the metadata for MSAL; only the client-credentials flow is served.
+        for flow in ["authorize", "devicecode", "logout"] {
+            group.get("{tenant}/oauth2/v2.0/\(flow)") { _, _ in Self.onlyClientCredentials() }
+            group.post("{tenant}/oauth2/v2.0/\(flow)") { _, _ in Self.onlyClientCredentials() }
+        }
         group.post("{tenant}/oauth2/v2.0/token") { request, context in
             let tenant = try context.parameters.require("tenant")
             let form = Self.form(String(buffer: try await request.body.collect(upTo: 64 << 10)))
@@ -105,6 +135,14 @@ struct DevelopmentIssuerRoutes: Sendable {
         Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value))))
+    }
+
+    /// The answer of the interactive endpoints.
+    static func onlyClientCredentials() -> Response {
+        oauthError(
+            400, "unsupported_grant_type",
+            "AADSTS70000: The development issuer serves the client-credentials flow only (POST <authority>/<tenant>/oauth2/v2.0/token)."
+        )
     }
 
     /// Azure AD's error shape.
