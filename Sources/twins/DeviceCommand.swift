@@ -12,15 +12,18 @@ struct DeviceCommand: AsyncParsableCommand {
         commandName: "device",
         abstract: "Simulate devices: register through DPS, then send telemetry to the assigned hub.",
         discussion: """
-            Each device derives its key from the enrollment group's key, registers over DPS's
-            HTTPS API (real DPS by default, or the emulator with --dps-endpoint), and sends a JSON
-            message every --interval seconds to the hub DPS assigned, until --messages are sent.
+            Each device derives its key from the enrollment group's key, registers over DPS's \
+            HTTPS API (real DPS by default, or the emulator with --dps-endpoint), and sends a \
+            JSON message every --interval seconds to the hub DPS assigned, until --messages are \
+            sent.
 
             Examples:
-              twins device --id-scope 0ne00000A1B --group-key "$KEY" --model "dtmi:contosocom:DigitalTwins:Thermostat;1" \\
+              twins device --id-scope 0ne00000A1B --group-key "$KEY" \\
+                  --model "dtmi:contosocom:DigitalTwins:Thermostat;1" \\
                   --telemetry '{"Temperature": 21.5}'
-              twins device --dps-endpoint http://127.0.0.1:8081 --hub-endpoint http://127.0.0.1:8082 \\
-                  --id-scope 0ne00000001 --group-key "$KEY" --count 100 --prefix thermostat- --messages 3
+              twins device --dps-endpoint http://127.0.0.1:8081 \\
+                  --hub-endpoint http://127.0.0.1:8082 --id-scope 0ne00000001 \\
+                  --group-key "$KEY" --count 100 --prefix thermostat- --messages 3
             """)
 
     @Option(help: ArgumentHelp("DPS's device endpoint (env TWINS_DPS_ENDPOINT).", valueName: "url"))

@@ -18,14 +18,17 @@ struct Emulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway, the functions and the DPS and IoT Hub emulators together (loopback).",
         discussion: """
-            Without --config: one DPS (ID scope \(Self.idScope)) with the enrollment group
-            "devices" (custom allocation to the allocate function; key --group-key), one hub
-            \(Self.hubName) whose device deletions go to the retire function and whose
+            Without --config: one DPS (ID scope \(Self.idScope)) with the enrollment group \
+            "devices" (custom allocation to the allocate function; key --group-key), one hub \
+            \(Self.hubName) whose device deletions go to the retire function and whose \
             messages go to the ingest function. All on 127.0.0.1:
-              gateway   --port (8080)        functions --functions-port (7071)
-              DPS       --dps-port (8081)    IoT Hub   --hub-port (8082), as <url>/hubs/\(Self.hubName)
-            The development keys have defaults so that the README's walkthrough can be pasted;
-            everything listens on loopback only.
+              gateway    --port (8080)
+              functions  --functions-port (7071)
+              DPS        --dps-port (8081)
+              IoT Hub    --hub-port (8082), as <url>/hubs/\(Self.hubName)
+
+            The development keys have defaults so that the README's walkthrough can be \
+            pasted; everything listens on loopback only.
 
             Examples:
               twins emulate --default-model "dtmi:contosocom:DigitalTwins:Thermostat;1"

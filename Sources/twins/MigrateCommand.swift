@@ -11,15 +11,20 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Export, import, copy and verify a twin graph between ADT-compatible endpoints.",
         discussion: """
-            Endpoints are Azure Digital Twins instances (https://<name>.api.<region>.digitaltwins.azure.net) \
-            or gateways. Each side's credential is chosen with --from-auth / --to-auth:
-              none                      no token (a gateway with --auth none)
-              token:<token>             a bearer token as it is; token-env:<VAR> reads it from $VAR
-              client-secret-env:<P>     Azure AD client secret from $P_TENANT_ID, $P_CLIENT_ID, $P_CLIENT_SECRET
-                                        and optionally $P_AUTHORITY_HOST (the gateway's development issuer is
-                                        <gateway>/dev-issuer)
-              managed-identity[:<id>]   the machine's managed identity (a user-assigned one by client id)
-              azure                     AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET, else the managed identity
+            Endpoints are Azure Digital Twins instances \
+            (https://<name>.api.<region>.digitaltwins.azure.net) or gateways. Each side's \
+            credential is chosen with --from-auth / --to-auth:
+              none                     no token (a gateway with --auth none)
+              token:<token>            a bearer token as it is
+              token-env:<VAR>          the bearer token in $VAR
+              client-secret-env:<P>    Azure AD client secret from $P_TENANT_ID,
+                                       $P_CLIENT_ID, $P_CLIENT_SECRET and optionally
+                                       $P_AUTHORITY_HOST (a gateway's development
+                                       issuer: <gateway>/dev-issuer)
+              managed-identity[:<id>]  the machine's managed identity (a user-assigned
+                                       one by client id)
+              azure                    AZURE_TENANT_ID / AZURE_CLIENT_ID /
+                                       AZURE_CLIENT_SECRET, else the managed identity
             Without one: none for http:// on loopback, else azure.
             """,
         subcommands: [Export.self, Import.self, Copy.self, Verify.self]

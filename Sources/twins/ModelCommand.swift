@@ -17,8 +17,8 @@ struct ModelCommand: AsyncParsableCommand {
                 Examples:
                   twins model upload models/
                   twins model upload Room.json Thermostat.json --skip-existing
-                Interfaces are sent after those they refer to (extends, components, schemas,
-                relationship targets), in calls of at most 250 (ADT's limit). Prints one line per
+                Interfaces are sent after those they refer to (extends, components, schemas, \
+                relationship targets), in calls of at most 250 (ADT's limit). Prints one line per \
                 uploaded model id.
                 """)
 

@@ -11,7 +11,8 @@ struct QueryCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               twins query "SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:ex:Room;1')"
-              twins query "SELECT T.\\$dtId, T.temperature FROM DIGITALTWINS T" --format table --max 20
+              twins query "SELECT T.\\$dtId, T.temperature FROM DIGITALTWINS T" \\
+                  --format table --max 20
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -18,7 +18,8 @@ struct Serve: AsyncParsableCommand {
               twins serve
               twins serve --port 9000 --database-url postgres://me@127.0.0.1:5432/twins
               TWINS_PORT=9000 twins serve --no-migrate
-              twins serve --tls-cert certs/cert.pem --tls-key certs/key.pem   (certificate from `twins dev-cert --out certs`)
+              twins serve --tls-cert certs/cert.pem --tls-key certs/key.pem
+                  (certificate from `twins dev-cert --out certs`)
             """
     )
 

@@ -15,7 +15,8 @@ struct TwinCommand: AsyncParsableCommand {
             abstract: "Create or replace a twin; prints it.",
             discussion: """
                 Examples:
-                  twins twin create room-1 '{"$metadata":{"$model":"dtmi:ex:Room;1"},"name":"Kitchen"}'
+                  twins twin create room-1 \\
+                      '{"$metadata":{"$model":"dtmi:ex:Room;1"},"name":"Kitchen"}'
                   twins twin create room-1 @room.json --if-none-match
                 """)
         @Argument(help: "The twin id.") var id: String
@@ -50,7 +51,8 @@ struct TwinCommand: AsyncParsableCommand {
             abstract: "Apply a JSON Patch to a twin; prints the new ETag.",
             discussion: """
                 Example:
-                  twins twin update room-1 '[{"op":"replace","path":"/temperature","value":21.5}]'
+                  twins twin update room-1 \\
+                      '[{"op":"replace","path":"/temperature","value":21.5}]'
                 """)
         @Argument(help: "The twin id.") var id: String
         @Argument(help: "The JSON Patch (RFC 6902), @file, or -.") var patch: String
@@ -92,7 +94,8 @@ struct RelationshipCommand: AsyncParsableCommand {
             abstract: "Create or replace a relationship; prints it.",
             discussion: """
                 Example:
-                  twins relationship create floor-1 r1 --name contains --target room-1 --properties '{"since":"2024"}'
+                  twins relationship create floor-1 r1 --name contains --target room-1 \\
+                      --properties '{"since":"2024"}'
                 """)
         @Argument(help: "The source twin id.") var source: String
         @Argument(help: "The relationship id.") var id: String
