@@ -109,9 +109,20 @@ struct ModelRoutes: Sendable {
         JSONWriter.write(.string(record.uploadTime), into: &out)
         if let definition = record.definitionJSON {
             out.append(contentsOf: #","model":"#.utf8)
-            out.append(contentsOf: definition.utf8)
+            out.append(contentsOf: returned(definition))
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// A definition as ADT returns it: as uploaded, except that a `@context` given as one string
+    /// comes back as an array of it (recorded: uploaded `"@context":"dtmi:dtdl:context;2"`, read
+    /// back `"@context":["dtmi:dtdl:context;2"]`, every other member as sent, in its order).
+    static func returned(_ definition: String) -> [UInt8] {
+        guard case .object(var model)? = try? JSONParser.parse(definition),
+            case .string(let context)? = model["@context"]
+        else { return Array(definition.utf8) }
+        model["@context"] = .array([.string(context)])
+        return JSONWriter.bytes(.object(model))
     }
 
     /// A model id from the path (raw or percent-encoded), checked to be a DTMI.

@@ -62,6 +62,14 @@ def test_create_models_with_missing_dependency_uploads_nothing(sandbox):
         sandbox.client.get_model(sandbox.model_id("Room"))
 
 
+def as_returned(model):
+    """A definition as ADT returns it: as uploaded, with a single `@context` as an array."""
+    returned = dict(model)
+    if isinstance(returned.get("@context"), str):
+        returned["@context"] = [returned["@context"]]
+    return returned
+
+
 def test_get_model_without_and_with_definition(sandbox, room_models):
     _, room_id = room_models
 
@@ -71,7 +79,8 @@ def test_get_model_without_and_with_definition(sandbox, room_models):
 
     full = sandbox.client.get_model(room_id, include_model_definition=True)
     assert full.id == room_id
-    assert full.model == room_model(sandbox)
+    assert full.model == as_returned(room_model(sandbox))
+    assert full.model["@context"] == ["dtmi:dtdl:context;3"]
 
 
 def test_get_model_unknown_raises_not_found(client):
@@ -97,8 +106,8 @@ def test_list_models_contains_uploaded_models(sandbox, room_models):
 
 def test_list_models_include_model_definition(sandbox, room_models):
     listed = {m.id: m for m in sandbox.client.list_models(include_model_definition=True)}
-    assert listed[room_models[0]].model == thermostat_model(sandbox)
-    assert listed[room_models[1]].model == room_model(sandbox)
+    assert listed[room_models[0]].model == as_returned(thermostat_model(sandbox))
+    assert listed[room_models[1]].model == as_returned(room_model(sandbox))
 
 
 def test_list_models_dependencies_for(sandbox, room_models):
@@ -163,7 +172,7 @@ def test_list_models_pages_with_max_items_per_page(sandbox):
     listed = [m for page in pages for m in page]
     assert len(pages) >= 2
     assert [m.id for m in listed] == wanted
-    assert [m.model for m in listed] == models
+    assert [m.model for m in listed] == [as_returned(m) for m in models]
 
 
 def test_decommission_model(sandbox, room_models):
