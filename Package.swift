@@ -22,6 +22,9 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swift-crypto")
 let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
 let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
+// Metrics through swift-metrics' API, kept and exposed in Prometheus' text format.
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 // MARK: Foundation layer: shared infrastructure, no domain knowledge.
 let foundationTargets: [Target] = [
@@ -80,7 +83,7 @@ let domainTargets: [Target] = [
             "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "EventDelivery", "BulkJobs", "TwinStore",
             "PostgresSupport", "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509,
             asn1, crypto,
-            cryptoExtras, serviceLifecycle, logging,
+            cryptoExtras, serviceLifecycle, logging, metrics, prometheus,
         ]
     ),
     // The ADT data plane as typed async calls over HTTPTransport; Azure AD credentials.
@@ -281,6 +284,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // `twins dev-cert`: X.509 building and P-256 keys. Crypto's range is the one postgres-nio and
         // swift-certificates already accept, so no second copy is resolved.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),

@@ -28,12 +28,13 @@ fi
 database_url=${TWINS_SDK_DATABASE_URL:?set TWINS_SDK_DATABASE_URL to a database the gateway may use}
 
 venv=${TWINS_SDK_VENV:-.build-sdk-venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, azure.identity, pytest' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, azure.identity, prometheus_client, pytest' 2>/dev/null; then
   echo "sdk tests: preparing the Python environment in $venv"
   python3 -m venv "$venv"
-  # azure-identity: its ClientSecretCredential (MSAL) against the gateway's development issuer.
+  # azure-identity: its ClientSecretCredential (MSAL) against the gateway's development issuer;
+  # prometheus_client: Prometheus' own text parser, for /metrics.
   "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-digitaltwins-core==1.3.0" \
-    "azure-identity==1.19.0" "pytest>=8"
+    "azure-identity==1.19.0" "prometheus-client==0.21.1" "pytest>=8"
 fi
 
 work=$(mktemp -d /tmp/twins-sdk.XXXXXX)

@@ -64,6 +64,10 @@ public func buildRouter(
     catalog: ModelCatalog? = nil, jobWakeup: Wakeup = Wakeup(), logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
+    if let metrics = configuration.metrics {
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        MetricsRoutes(metrics: metrics).register(on: router)
+    }
     HealthRoutes(database: database, databaseURL: databaseURL, endpoints: configuration.endpoints, logger: logger)
         .register(on: router)
 
