@@ -32,7 +32,7 @@ public func buildApplication(
     let jobWakeup = Wakeup()
     let router = buildRouter(
         database: database, databaseURL: databaseURL, configuration: configuration, catalog: catalog,
-        jobWakeup: jobWakeup, logger: logger)
+        jobWakeup: jobWakeup, metrics: GatewayMetrics(), logger: logger)
 
     var app = Application(
         router: router,
@@ -59,12 +59,13 @@ public func buildApplication(
 /// The gateway's routes. `openapi/openapi.yaml` must list exactly these (a test checks it).
 ///
 /// Paths match case-insensitively: ADT's own `nextLink`s say `/Models`.
+/// With `metrics`, every routed request is counted and timed there, and `GET /metrics` serves them.
 public func buildRouter(
     database: PostgresClient, databaseURL: DatabaseURL? = nil, configuration: GatewayConfiguration = .init(),
-    catalog: ModelCatalog? = nil, jobWakeup: Wakeup = Wakeup(), logger: Logger
+    catalog: ModelCatalog? = nil, jobWakeup: Wakeup = Wakeup(), metrics: GatewayMetrics? = nil, logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
-    if let metrics = configuration.metrics {
+    if let metrics {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         MetricsRoutes(metrics: metrics).register(on: router)
     }

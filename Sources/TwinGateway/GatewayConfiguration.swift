@@ -35,9 +35,6 @@ public struct GatewayConfiguration: Sendable {
     public var eventDelivery = EventDeliveryConfiguration()
     /// How bulk jobs run, and where `file://` job locations may be.
     public var jobs = JobsConfiguration()
-    /// Where requests are counted and timed, for `GET /metrics`; `nil` counts nothing and serves
-    /// no `/metrics`.
-    public var metrics: GatewayMetrics? = GatewayMetrics()
 
     /// A configuration.
     public init(
