@@ -36,7 +36,8 @@ import TwinStore
         let client = PostgresClient(
             configuration: .init(host: "127.0.0.1", port: 9, username: "u", password: nil, database: nil, tls: .disable)
         )
-        let router = buildRouter(database: client, logger: Logger(label: "test"))
+        // As `twins serve` builds it: with metrics (`GET /metrics`).
+        let router = buildRouter(database: client, metrics: GatewayMetrics(), logger: Logger(label: "test"))
         let served = Set(router.routes.map { "\($0.method) \($0.path)" })
         let documented = try Self.documentedRoutes()
         #expect(!served.isEmpty)

@@ -47,9 +47,18 @@ pg_start() {
   if pg_as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     return 0
   fi
-  pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=400" start >/dev/null \
-    || { tail -n 20 "$dir/server.log" >&2; return 1; }
+  # Tried twice: right after a stop under load, the first start can fail while the old server's
+  # last process is still leaving.
+  local attempt
+  for attempt in 1 2; do
+    if pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=400" start >/dev/null; then
+      return 0
+    fi
+    [ "$attempt" = 1 ] && sleep 1
+  done
+  tail -n 20 "$dir/server.log" >&2
+  return 1
 }
 
 # pg_stop DIR: stops the cluster if it runs.
