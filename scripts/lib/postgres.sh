@@ -47,16 +47,19 @@ pg_start() {
   if pg_as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     return 0
   fi
-  # Tried twice: right after a stop under load, the first start can fail while the old server's
-  # last process is still leaving.
-  local attempt
-  for attempt in 1 2; do
-    if pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=400" start >/dev/null; then
-      return 0
-    fi
-    [ "$attempt" = 1 ] && sleep 1
-  done
+  # In a subshell without the file descriptors the caller inherited (a test process holds
+  # hundreds of sockets): the server would inherit them, and PostgreSQL counts them against
+  # max_files_per_process and refuses to start when too few are left.
+  if (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=400" start >/dev/null
+  ); then
+    return 0
+  fi
   tail -n 20 "$dir/server.log" >&2
   return 1
 }
