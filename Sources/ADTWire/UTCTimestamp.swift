@@ -44,6 +44,18 @@ public enum UTCTimestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm), for
+    /// reading dates back into seconds.
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     /// `MM/dd/yyyy HH:mm:ss` in UTC (the time stamp of IoT Hub's error messages).
     public static func usDateTime(epochSeconds: Int64) -> String {
         let civil = Civil(epochSeconds: epochSeconds)

@@ -1,3 +1,5 @@
+import ADTWire
+
 /// Comparing the RFC 3339 UTC times of notifications and `$metadata` (`…T12:00:00.1234567Z`,
 /// with any number of fraction digits, or none).
 enum EventTime {
@@ -31,14 +33,7 @@ extension EventTime {
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
             let nanos = number(19..<28)
         else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = UTCTimestamp.daysFromCivil(year: year, month: month, day: day)
         return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(nanos) / 1e9
     }
 

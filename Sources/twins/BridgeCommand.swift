@@ -108,29 +108,7 @@ struct BridgeCommand: AsyncParsableCommand {
                 "direction", "endpoint", "backlog", "lag_s", "applied", "unchanged", "echoes", "conflicts",
                 "last error",
             ]
-            var lines = [headers]
-            for row in rows {
-                lines.append(
-                    columns.map { column in
-                        switch row[column] {
-                        case .string(let text)?: return text
-                        case nil, .null?: return "-"
-                        case let value?: return JSONWriter.string(value)
-                        }
-                    })
-            }
-            var widths = headers.map(\.count)
-            for line in lines {
-                for (index, cell) in line.enumerated() where index < line.count - 1 {
-                    widths[index] = max(widths[index], cell.count)
-                }
-            }
-            return lines.map { line in
-                line.enumerated().map { index, cell in
-                    index == line.count - 1
-                        ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
-                }.joined()
-            }.joined(separator: "\n")
+            return Output.table(rows.map(JSONValue.object), columns: columns, headers: headers).joined(separator: "\n")
         }
     }
 }

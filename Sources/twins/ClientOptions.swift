@@ -89,6 +89,34 @@ enum Output {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// JSON objects as a text table: a header line, then one line per object with the members
+    /// `columns` names (strings as they are, `-` for none, other values as JSON), each column as
+    /// wide as its widest cell; the last column is not padded.
+    static func table(_ objects: [JSONValue], columns: [String], headers: [String]) -> [String] {
+        var rows = [headers]
+        for object in objects {
+            rows.append(
+                columns.map { column in
+                    switch object[column] {
+                    case .string(let text)?: return text
+                    case nil, .null?: return "-"
+                    case let value?: return JSONWriter.string(value)
+                    }
+                })
+        }
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < row.count - 1 {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+            }.joined()
+        }
+    }
+
     /// A JSON document from an argument: inline JSON, `@file`, or `-` for standard input.
     static func readJSON(_ argument: String) throws -> JSONValue {
         let text: String

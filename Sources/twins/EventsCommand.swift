@@ -55,29 +55,7 @@ struct EventsCommand: AsyncParsableCommand {
                 "lastError",
             ]
             let headers = ["endpoint", "type", "backlog", "oldest_s", "delivered", "failed", "dead", "last error"]
-            var rows = [headers]
-            for endpoint in endpoints {
-                rows.append(
-                    columns.map { column in
-                        switch endpoint[column] {
-                        case .string(let text)?: return text
-                        case nil, .null?: return "-"
-                        case let value?: return JSONWriter.string(value)
-                        }
-                    })
-            }
-            var widths = headers.map(\.count)
-            for row in rows {
-                for (index, cell) in row.enumerated() where index < row.count - 1 {
-                    widths[index] = max(widths[index], cell.count)
-                }
-            }
-            var lines = rows.map { row in
-                row.enumerated().map { index, cell in
-                    index == row.count - 1
-                        ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
-                }.joined()
-            }
+            var lines = Output.table(endpoints, columns: columns, headers: headers)
             lines.append("unrouted events: \(unrouted.map { JSONWriter.string($0) } ?? "0")")
             return lines.joined(separator: "\n")
         }
