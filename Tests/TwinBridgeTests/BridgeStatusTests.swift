@@ -39,8 +39,9 @@ struct BridgeStatusTests {
         }
     }
 
-    @Test func statusShowsBothDirections() async throws {
-        guard let executable = TwinsProcess.executable else { return }
+    @Test(.enabled(if: TwinsProcess.executable != nil, "needs the built twins executable: run scripts/test.sh"))
+    func statusShowsBothDirections() async throws {
+        let executable = try #require(TwinsProcess.executable)
         try await BridgeSides.run(out: true, in: true) { sides in
             _ = try await sides.azure.createModels(BridgeSides.models)
             try await Workload(client: sides.us, prefix: "u", twins: 10).run()
