@@ -25,6 +25,11 @@ let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
 // Metrics through swift-metrics' API, kept and exposed in Prometheus' text format.
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+// Spans through swift-distributed-tracing's API (Hummingbird already speaks it); exported by
+// swift-otel over OTLP/HTTP only (its gRPC exporter would add grpc-swift to every build).
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
+let instrumentation = Target.Dependency.product(name: "Instrumentation", package: "swift-distributed-tracing")
+let otel = Target.Dependency.product(name: "OTel", package: "swift-otel")
 
 // MARK: Foundation layer: shared infrastructure, no domain knowledge.
 let foundationTargets: [Target] = [
@@ -35,9 +40,12 @@ let foundationTargets: [Target] = [
     // and the schema migrations (migrations/*.sql, embedded at build time).
     .target(
         name: "PostgresSupport",
-        dependencies: [postgresNIO, nioSSL, logging],
+        dependencies: ["Observability", postgresNIO, nioSSL, logging, tracing, instrumentation],
         plugins: ["EmbedMigrations"]
     ),
+    // What operators see: metrics kept for Prometheus, the process's tracing switch and trace
+    // contexts, JSON log lines with trace ids.
+    .target(name: "Observability", dependencies: ["ADTWire", logging, metrics, prometheus, tracing, instrumentation]),
     // libcurl (libcurl4-openssl-dev): every outgoing HTTP call. Its variadic setopt/getinfo
     // functions do not import into Swift, hence the small C shims.
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -46,12 +54,17 @@ let foundationTargets: [Target] = [
     .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
     // Plain HTTP requests on one libcurl multi handle: the transport of the ADT client, the
     // emulators' webhooks and the device simulator.
-    .target(name: "HTTPTransport", dependencies: ["ADTWire", "CCurl", "CCurlShims", logging]),
+    .target(
+        name: "HTTPTransport",
+        dependencies: ["ADTWire", "CCurl", "CCurlShims", "Observability", logging, tracing, instrumentation]
+    ),
     // Serving with Hummingbird: TLS files checked before start, HTTP/1.1 or HTTP/1.1 over TLS,
     // the URL the server listens on.
     .target(
         name: "HTTPServerSetup",
-        dependencies: [hummingbird, hummingbirdCore, hummingbirdTLS, nioCore, nioSSL, x509]
+        dependencies: [
+            "Observability", hummingbird, hummingbirdCore, hummingbirdTLS, httpTypes, nioCore, nioSSL, x509, logging,
+        ]
     ),
 ]
 
@@ -73,7 +86,8 @@ let domainTargets: [Target] = [
     .target(
         name: "TwinStore",
         dependencies: [
-            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "PostgresSupport", postgresNIO, logging, serviceLifecycle,
+            "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "PostgresSupport", "Observability", postgresNIO, logging,
+            serviceLifecycle,
         ]
     ),
     // The ADT data-plane REST API on Hummingbird: routes, api-version, auth, ADT's error shape.
@@ -83,7 +97,7 @@ let domainTargets: [Target] = [
             "ADTWire", "DTDL", "TwinQuery", "EventRoutes", "EventDelivery", "BulkJobs", "TwinStore",
             "PostgresSupport", "HTTPServerSetup", hummingbird, hummingbirdCore, httpTypes, nioSSL, postgresNIO, x509,
             asn1, crypto,
-            cryptoExtras, serviceLifecycle, logging, metrics, prometheus,
+            cryptoExtras, serviceLifecycle, logging, metrics, "Observability",
         ]
     ),
     // The ADT data plane as typed async calls over HTTPTransport; Azure AD credentials.
@@ -101,8 +115,8 @@ let domainTargets: [Target] = [
         name: "EventDelivery",
         dependencies: [
             "ADTWire", "EventRoutes", "PostgresSupport", "HTTPTransport", "DigitalTwinsClient", "TwinBridge",
-            "CMosquitto",
-            postgresNIO, serviceLifecycle, crypto, logging,
+            "CMosquitto", "Observability",
+            postgresNIO, serviceLifecycle, crypto, logging, tracing, instrumentation,
         ]
     ),
     // Bulk jobs (ADT's /jobs API): imports of an NDJSON file (read and logged over libcurl or
@@ -124,7 +138,8 @@ let domainTargets: [Target] = [
     .target(
         name: "FunctionsHost",
         dependencies: [
-            "ADTWire", "DTDL", "DeviceLifecycle", "TwinBridge", "HTTPServerSetup", hummingbird, hummingbirdCore,
+            "ADTWire", "DTDL", "DeviceLifecycle", "TwinBridge", "HTTPServerSetup", "Observability", hummingbird,
+            hummingbirdCore,
             httpTypes, nioCore, logging,
         ]
     ),
@@ -132,7 +147,8 @@ let domainTargets: [Target] = [
     .target(
         name: "DeviceEmulators",
         dependencies: [
-            "ADTWire", "DTDL", "DeviceLifecycle", "HTTPTransport", "PostgresSupport",
+            "ADTWire", "DTDL", "DeviceLifecycle", "HTTPTransport", "PostgresSupport", "HTTPServerSetup",
+            "Observability",
             hummingbird, httpTypes, postgresNIO, serviceLifecycle, crypto, logging,
         ]
     ),
@@ -148,6 +164,7 @@ let executableTargets: [Target] = [
             "TwinGateway",
             "DigitalTwinsClient", "TwinMigration", "TwinBridge", "FunctionsHost", "DeviceLifecycle", "DeviceEmulators",
             argumentParser, hummingbird, hummingbirdCore, hummingbirdTLS, postgresNIO, serviceLifecycle, logging,
+            "Observability", tracing, instrumentation, otel,
         ]
     ),
     // Benchmarks live in their own executable so that the test command stays lean.
@@ -180,6 +197,7 @@ let testTargets: [Target] = [
     .testTarget(name: "DTDLTests", dependencies: ["ADTWire", "DTDL"]),
     .testTarget(name: "TwinQueryTests", dependencies: ["TwinQuery"]),
     .testTarget(name: "EventRoutesTests", dependencies: ["ADTWire", "EventRoutes"]),
+    .testTarget(name: "ObservabilityTests", dependencies: ["ADTWire", "Observability", logging]),
     .testTarget(
         name: "PostgresSupportTests",
         dependencies: ["PostgresSupport", "TwinTestSupport", postgresNIO, logging]
@@ -286,6 +304,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // `twins dev-cert`: X.509 building and P-256 keys. Crypto's range is the one postgres-nio and
         // swift-certificates already accept, so no second copy is resolved.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),

@@ -27,7 +27,7 @@ DOC = os.path.join(REPO, "docs", "ARCHITECTURE.md")
 BEGIN, END = "<!-- module-graph -->", "<!-- /module-graph -->"
 
 # The layers, as Package.swift groups its targets.
-FOUNDATION = ["ADTWire", "PostgresSupport", "CCurl", "CCurlShims", "HTTPTransport", "HTTPServerSetup"]
+FOUNDATION = ["ADTWire", "Observability", "PostgresSupport", "CCurl", "CCurlShims", "HTTPTransport", "HTTPServerSetup"]
 EXECUTABLES = ["twins", "twins-bench", "MigrationEmbedder"]
 # Modules of the toolchain itself, which no Package.swift declares.
 TOOLCHAIN = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Glibc", "Musl", "Darwin", "Dispatch",

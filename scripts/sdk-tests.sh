@@ -28,13 +28,14 @@ fi
 database_url=${TWINS_SDK_DATABASE_URL:?set TWINS_SDK_DATABASE_URL to a database the gateway may use}
 
 venv=${TWINS_SDK_VENV:-.build-sdk-venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, azure.identity, prometheus_client, pytest' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import azure.digitaltwins.core, azure.identity, prometheus_client, opentelemetry.proto, pytest' 2>/dev/null; then
   echo "sdk tests: preparing the Python environment in $venv"
   python3 -m venv "$venv"
   # azure-identity: its ClientSecretCredential (MSAL) against the gateway's development issuer;
-  # prometheus_client: Prometheus' own text parser, for /metrics.
+  # prometheus_client: Prometheus' own text parser, for /metrics; opentelemetry-proto: OTLP's
+  # own message types, to decode the spans the processes export.
   "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-digitaltwins-core==1.3.0" \
-    "azure-identity==1.19.0" "prometheus-client==0.21.1" "pytest>=8"
+    "azure-identity==1.19.0" "prometheus-client==0.21.1" "opentelemetry-proto==1.29.0" "pytest>=8"
 fi
 
 work=$(mktemp -d /tmp/twins-sdk.XXXXXX)
@@ -110,7 +111,7 @@ curl -sf --cacert "$work/certs/cert.pem" "$secured/healthz" >/dev/null 2>&1 || {
 
 status=0
 TWINS_SDK_ENDPOINT=$endpoint TWINS_SDK_CA="$work/certs/cert.pem" TWINS_SDK_IMPORT_DIR="$work/imports" \
-  TWINS_SDK_SECURED_ENDPOINT=$secured PYTHONDONTWRITEBYTECODE=1 \
+  TWINS_SDK_SECURED_ENDPOINT=$secured TWINS_SDK_BINARY=$binary PYTHONDONTWRITEBYTECODE=1 \
   "$venv/bin/python" -m pytest -p no:cacheprovider Tests/sdk "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "sdk tests: failed (pytest status $status); last lines of the gateway log:" >&2

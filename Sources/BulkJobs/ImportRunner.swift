@@ -166,7 +166,7 @@ struct ImportRunner {
         let snapshot: ModelCatalog.Snapshot? = try await context.client.transaction(logger: logger) { connection in
             var fresh: [JSONValue] = []
             let ids = models.compactMap { $0["@id"]?.stringValue }
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 "SELECT id, definition::text FROM models WHERE id = ANY(\(ids))", logger: logger)
             var existing: [String: JSONValue] = [:]
             for try await (id, text) in rows.decode((String, String).self) { existing[id] = try JSONParser.parse(text) }
@@ -247,7 +247,7 @@ struct ImportRunner {
 
     /// Appends the committed log lines not yet in the output, then forgets them.
     private func flushLog(_ state: inout State, to output: JobOutputLog) async throws {
-        let rows = try await context.client.query(
+        let rows = try await context.client.tracedQuery(
             "SELECT seq, line FROM job_log WHERE job_id = \(context.jobID) ORDER BY seq", logger: logger)
         var lines: [(Int64, String)] = []
         for try await row in rows.decode((Int64, String).self) { lines.append(row) }
@@ -260,7 +260,7 @@ struct ImportRunner {
         try await withRetries { try await output.append(bytes, at: state.logBytes) }
         let newLength = state.logBytes + Int64(bytes.count)
         try await context.client.transaction(logger: logger) { connection in
-            let updated = try await connection.query(
+            let updated = try await connection.tracedQuery(
                 """
                 UPDATE jobs SET log_bytes = \(newLength)
                 WHERE kind = 'import' AND id = \(context.jobID) AND runner = \(context.workerID) RETURNING 1
@@ -268,7 +268,7 @@ struct ImportRunner {
             var held = false
             for try await _ in updated { held = true }
             guard held else { throw LostJob() }
-            try await connection.query(
+            try await connection.tracedQuery(
                 "DELETE FROM job_log WHERE job_id = \(context.jobID) AND seq <= \(last)", logger: logger)
         }
         state.logBytes = newLength

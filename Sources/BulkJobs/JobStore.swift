@@ -80,7 +80,7 @@ public struct JobStore: Sendable {
 
     private func insert(_ statement: PostgresQuery, kind: Kind, id: String) async throws {
         do {
-            try await client.query(statement, logger: logger)
+            try await client.tracedQuery(statement, logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             if error.serverInfo?[.constraintName] == "jobs_one_active" {
                 throw ServiceError(
@@ -99,7 +99,7 @@ public struct JobStore: Sendable {
 
     /// The job as ADT serves it, or `ImportJobNotFound` / `DeleteJobNotFound`.
     public func get(_ kind: Kind, id: String) async throws -> JSONObject {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT \(unescaped: Self.columns) FROM jobs WHERE kind = \(kind.rawValue) AND id = \(id)", logger: logger)
         for try await row in rows.decode(Self.Row.self) { return Self.json(row) }
         throw Self.notFound(kind, id)
@@ -108,7 +108,7 @@ public struct JobStore: Sendable {
     /// One page of jobs of a kind in creation order, after the job with sequence number
     /// `after`, and where the next page starts.
     public func list(_ kind: Kind, after: Int64?, pageSize: Int) async throws -> (jobs: [JSONObject], next: Int64?) {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT \(unescaped: Self.columns) FROM jobs WHERE kind = \(kind.rawValue) AND seq > \(after ?? 0)
             ORDER BY seq LIMIT \(pageSize + 1)
@@ -124,7 +124,7 @@ public struct JobStore: Sendable {
     /// `cancelling` and stops after its current batch; one not started yet is `cancelled` at
     /// once. A finished job cannot be cancelled (`ValidationFailed`).
     public func cancelImport(id: String) async throws -> JSONObject {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             UPDATE jobs SET
                 status = CASE status WHEN 'notstarted' THEN 'cancelled' ELSE 'cancelling' END,
@@ -143,14 +143,14 @@ public struct JobStore: Sendable {
     /// Removes an import job's record (`DELETE /jobs/imports/{id}`, 204) so its id can be used
     /// again. A job still running must be cancelled first (`ValidationFailed`).
     public func deleteImport(id: String) async throws {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             DELETE FROM jobs WHERE kind = 'import' AND id = \(id)
                 AND status NOT IN ('notstarted', 'running', 'cancelling')
             RETURNING 1
             """, logger: logger)
         for try await _ in rows {
-            try await client.query("DELETE FROM job_log WHERE job_id = \(id)", logger: logger)
+            try await client.tracedQuery("DELETE FROM job_log WHERE job_id = \(id)", logger: logger)
             return
         }
         let job = try await get(.import, id: id)

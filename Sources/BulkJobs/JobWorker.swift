@@ -103,7 +103,7 @@ public struct JobWorker: Service {
     /// Takes the oldest active job that nobody holds or whose holder's claim lapsed.
     func claim() async throws -> ClaimedJob? {
         let lease = Int64(configuration.leaseDuration.components.seconds)
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             UPDATE jobs SET runner = \(configuration.workerID), heartbeat_at = clock_timestamp(),
                 status = CASE status WHEN 'notstarted' THEN 'running' ELSE status END,
@@ -178,7 +178,7 @@ public struct JobWorker: Service {
 
     /// Removes the records of finished jobs past their purge time.
     func purge() async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             DELETE FROM jobs WHERE purge_at < clock_timestamp()
                 AND status NOT IN ('notstarted', 'running', 'cancelling')
@@ -203,11 +203,11 @@ struct JobRunContext: Sendable {
         if !log.isEmpty {
             let seqs = log.indices.map { logSeq + 1 + Int64($0) }
             seq = logSeq + Int64(log.count)
-            try await connection.query(
+            try await connection.tracedQuery(
                 "INSERT INTO job_log (job_id, seq, line) SELECT \(jobID), * FROM unnest(\(seqs)::bigint[], \(log)::text[])",
                 logger: logger)
         }
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             UPDATE jobs SET lines_done = \(linesDone), counts = \(JSONWriter.string(.object(counts)))::json,
                 log_seq = \(seq), last_action_at = clock_timestamp(), heartbeat_at = clock_timestamp()
@@ -225,7 +225,7 @@ struct JobRunContext: Sendable {
                 .object(
                     JSONObject([(key: "code", value: .string($0.code)), (key: "message", value: .string($0.message))])))
         }
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             UPDATE jobs SET status = \(status), error = \(errorJSON)::json, finished_at = clock_timestamp(),
                 last_action_at = clock_timestamp(), purge_at = clock_timestamp() + interval '30 days', runner = NULL
@@ -242,7 +242,7 @@ struct JobRunContext: Sendable {
     /// Renews the claim; `false` when another process holds the job now.
     func renew() async -> Bool? {
         do {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 UPDATE jobs SET heartbeat_at = clock_timestamp()
                 WHERE kind = \(kind.rawValue) AND id = \(jobID) AND runner = \(workerID) RETURNING 1
@@ -264,7 +264,7 @@ struct JobRunContext: Sendable {
         await Task.detached {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    _ = try? await client.query(
+                    _ = try? await client.tracedQuery(
                         "UPDATE jobs SET runner = NULL WHERE kind = \(kind.rawValue) AND id = \(jobID) AND runner = \(workerID)",
                         logger: logger)
                 }

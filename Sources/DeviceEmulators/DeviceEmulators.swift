@@ -1,6 +1,8 @@
 import HTTPTransport
 import Hummingbird
+import HTTPServerSetup
 import Logging
+import Observability
 import PostgresNIO
 import PostgresSupport
 import ServiceLifecycle
@@ -39,12 +41,15 @@ public enum DeviceEmulators {
     /// - Throws: ``EmulatorConfigurationError`` when the configuration is invalid.
     public static func buildDPSApplication(
         configuration: EmulatorConfiguration, database: PostgresClient, transport: (any Transport)? = nil,
-        logger: Logger, onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+        observability: ServerObservability = ServerObservability(), logger: Logger,
+        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
     ) throws(EmulatorConfigurationError) -> some ApplicationProtocol {
         try configuration.validate()
         let dps = configuration.dps
         let wakeup = Wakeup()
         let router = Router()
+        observability.install(on: router, logger: logger)
+        EmulatorMetrics.collectDPS(into: observability.metrics, database: database, logger: logger)
         let enrollments = EnrollmentStore(client: database, logger: logger)
         DPSRoutes(
             configuration: dps, enrollments: enrollments,
@@ -79,12 +84,15 @@ public enum DeviceEmulators {
     /// - Throws: ``EmulatorConfigurationError`` when the configuration is invalid.
     public static func buildHubApplication(
         configuration: EmulatorConfiguration, database: PostgresClient, transport: (any Transport)? = nil,
-        logger: Logger, onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+        observability: ServerObservability = ServerObservability(), logger: Logger,
+        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
     ) throws(EmulatorConfigurationError) -> some ApplicationProtocol {
         try configuration.validate()
         let hub = configuration.hub
         let wakeup = Wakeup()
         let router = Router()
+        observability.install(on: router, logger: logger)
+        EmulatorMetrics.collectHub(into: observability.metrics, database: database, logger: logger)
         HubRoutes(
             configuration: hub, authorization: HubAuthorization(serviceKey: configuration.serviceKey),
             registry: HubRegistry(client: database, logger: logger), delivery: wakeup, logger: logger

@@ -47,7 +47,7 @@ public struct DeadLetterStore: Sendable {
 
     /// Up to `limit` dead letters with an id above `after`, oldest first, of one endpoint or all.
     public func list(endpoint: String?, after: Int64, limit: Int) async throws -> [Letter] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, endpoint, \(unescaped: Self.utc("created_at")), \(unescaped: Self.utc("dead_at")), attempts,
                    last_error, event::text
@@ -70,7 +70,7 @@ public struct DeadLetterStore: Sendable {
     /// Queues dead letters for delivery again (to their endpoint, at once, with a fresh time to
     /// live): those with the given ids, else every one of `endpoint`, else all. Returns how many.
     public func replay(ids: [Int64]?, endpoint: String?) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH revived AS (
                 DELETE FROM event_dead_letters

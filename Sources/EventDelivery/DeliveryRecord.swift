@@ -7,7 +7,7 @@ import PostgresNIO
 enum DeliveryRecord {
     static func delivered(_ batch: EventDeliveryWorker.Batch, client: PostgresClient, logger: Logger) async throws {
         let (endpoint, partition) = (batch.key.endpoint, Int16(batch.key.partition))
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH gone AS (
                 DELETE FROM event_deliveries
@@ -27,7 +27,7 @@ enum DeliveryRecord {
         let (endpoint, partition) = (batch.key.endpoint, Int16(batch.key.partition))
         let seqs = batch.events.map(\.seq)
         let reason = String(reason.prefix(1000))
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH dead AS (
                 DELETE FROM event_deliveries

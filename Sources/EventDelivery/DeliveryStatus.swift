@@ -86,12 +86,13 @@ public struct DeliveryStatus: Sendable {
     /// Reads the figures.
     public static func read(client: PostgresClient, logger: Logger) async throws -> DeliveryStatus {
         var status = DeliveryStatus()
-        for try await (count) in try await client.query("SELECT count(*)::int FROM outbox", logger: logger).decode(
-            Int.self)
+        for try await (count) in try await client.tracedQuery("SELECT count(*)::int FROM outbox", logger: logger)
+            .decode(
+                Int.self)
         {
             status.unrouted = count
         }
-        for try await (endpoint, backlog, age) in try await client.query(
+        for try await (endpoint, backlog, age) in try await client.tracedQuery(
             """
             SELECT endpoint, count(*)::int, extract(epoch FROM now() - min(created_at))::float8
             FROM event_deliveries GROUP BY endpoint
@@ -101,22 +102,24 @@ public struct DeliveryStatus: Sendable {
             status.endpoints[endpoint, default: Endpoint()].oldestUndeliveredAge = max(age, 0)
         }
         let utc = DeadLetterStore.utc
-        for try await (endpoint, delivered, failed, lastDelivered, lastError, lastErrorAt) in try await client.query(
-            """
-            SELECT endpoint, sum(delivered)::int8, sum(failed)::int8,
-                   \(unescaped: utc("max(last_delivered_at)")),
-                   (array_agg(last_error ORDER BY last_error_at DESC NULLS LAST))[1],
-                   \(unescaped: utc("max(last_error_at)"))
-            FROM event_delivery_stats GROUP BY endpoint
-            """, logger: logger
-        ).decode((String, Int64, Int64, String?, String?, String?).self) {
+        for try await (endpoint, delivered, failed, lastDelivered, lastError, lastErrorAt)
+            in try await client.tracedQuery(
+                """
+                SELECT endpoint, sum(delivered)::int8, sum(failed)::int8,
+                       \(unescaped: utc("max(last_delivered_at)")),
+                       (array_agg(last_error ORDER BY last_error_at DESC NULLS LAST))[1],
+                       \(unescaped: utc("max(last_error_at)"))
+                FROM event_delivery_stats GROUP BY endpoint
+                """, logger: logger
+            ).decode((String, Int64, Int64, String?, String?, String?).self)
+        {
             status.endpoints[endpoint, default: Endpoint()].delivered = delivered
             status.endpoints[endpoint, default: Endpoint()].failedAttempts = failed
             status.endpoints[endpoint, default: Endpoint()].lastDeliveredAt = lastDelivered
             status.endpoints[endpoint, default: Endpoint()].lastError = lastError
             status.endpoints[endpoint, default: Endpoint()].lastErrorAt = lastErrorAt
         }
-        for try await (endpoint, count) in try await client.query(
+        for try await (endpoint, count) in try await client.tracedQuery(
             "SELECT endpoint, count(*)::int FROM event_dead_letters GROUP BY endpoint", logger: logger
         ).decode((String, Int).self) {
             status.endpoints[endpoint, default: Endpoint()].deadLetters = count
@@ -124,7 +127,7 @@ public struct DeliveryStatus: Sendable {
         for try await (
             endpoint, applied, unchanged, echoes, ignored, conflicts, lastConflict, lastConflictAt, lastApplied
         )
-            in try await client.query(
+            in try await client.tracedQuery(
                 """
                 SELECT endpoint, applied, unchanged, echoes, ignored, conflicts, last_conflict,
                        \(unescaped: utc("last_conflict_at")), \(unescaped: utc("last_applied_at"))

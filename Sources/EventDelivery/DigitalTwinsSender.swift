@@ -113,7 +113,7 @@ struct BridgeCounts {
 
     func record(endpoint: String, client: PostgresClient, logger: Logger) async throws {
         guard applied + unchanged + echoes + ignored + conflicts > 0 else { return }
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO bridge_stats AS s (endpoint, applied, unchanged, echoes, ignored, conflicts, last_conflict,
                 last_conflict_at, last_applied_at)
@@ -136,12 +136,12 @@ struct DatabaseBridgeSource: BridgeSource {
     let logger: Logger
 
     func twinExists(_ id: String) async throws -> Bool {
-        try await exists(client.query("SELECT EXISTS (SELECT 1 FROM twins WHERE id = \(id))", logger: logger))
+        try await exists(client.tracedQuery("SELECT EXISTS (SELECT 1 FROM twins WHERE id = \(id))", logger: logger))
     }
 
     func relationshipExists(source: String, id: String) async throws -> Bool {
         try await exists(
-            client.query(
+            client.tracedQuery(
                 "SELECT EXISTS (SELECT 1 FROM relationships WHERE source_id = \(source) AND id = \(id))", logger: logger
             ))
     }
@@ -153,7 +153,7 @@ struct DatabaseBridgeSource: BridgeSource {
 
     func allModels() async throws -> [JSONValue] {
         var models: [JSONValue] = []
-        let rows = try await client.query("SELECT definition::text FROM models ORDER BY seq", logger: logger)
+        let rows = try await client.tracedQuery("SELECT definition::text FROM models ORDER BY seq", logger: logger)
         for try await (text) in rows.decode(String.self) { models.append(try JSONParser.parse(text)) }
         return models
     }
@@ -214,7 +214,7 @@ struct PostgresBridgeMemory: BridgeMemory {
     let logger: Logger
 
     func fingerprints(twin: String) async throws -> [String: String] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT fingerprints::text FROM bridge_memory WHERE endpoint = \(endpoint) AND twin_id = \(twin)",
             logger: logger)
         var out: [String: String] = [:]
@@ -229,7 +229,7 @@ struct PostgresBridgeMemory: BridgeMemory {
         guard !fingerprints.isEmpty else { return }
         let object = JSONObject(fingerprints.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })
         let text = JSONWriter.string(.object(object))
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO bridge_memory AS m (endpoint, twin_id, fingerprints) VALUES (\(endpoint), \(twin), \(text)::jsonb)
             ON CONFLICT (endpoint, twin_id) DO UPDATE SET fingerprints = m.fingerprints || excluded.fingerprints
@@ -237,14 +237,14 @@ struct PostgresBridgeMemory: BridgeMemory {
     }
 
     func forget(twin: String) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             "DELETE FROM bridge_memory WHERE endpoint = \(endpoint) AND twin_id = \(twin)", logger: logger)
     }
 
     /// The records of several twins, in one statement.
     func fingerprints(twins: [String]) async throws -> [String: [String: String]] {
         guard !twins.isEmpty else { return [:] }
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT twin_id, fingerprints::text FROM bridge_memory
             WHERE endpoint = \(endpoint) AND twin_id = ANY(\(twins))
@@ -272,12 +272,12 @@ struct PostgresBridgeMemory: BridgeMemory {
         let (endpoint, logger) = (self.endpoint, self.logger)
         try await client.transaction(logger: logger) { connection in
             if !forgotten.isEmpty {
-                try await connection.query(
+                try await connection.tracedQuery(
                     "DELETE FROM bridge_memory WHERE endpoint = \(endpoint) AND twin_id = ANY(\(forgotten))",
                     logger: logger)
             }
             if !twins.isEmpty {
-                try await connection.query(
+                try await connection.tracedQuery(
                     """
                     INSERT INTO bridge_memory AS m (endpoint, twin_id, fingerprints)
                     SELECT \(endpoint), t, f::jsonb FROM unnest(\(twins)::text[], \(texts)::text[]) AS u(t, f)

@@ -2,10 +2,13 @@ import ADTWire
 import EventRoutes
 import Foundation
 import HTTPTransport
+import Instrumentation
 import Logging
+import Observability
 import PostgresNIO
 import PostgresSupport
 import ServiceLifecycle
+import Tracing
 
 /// Delivers change notifications to the endpoints that event routes name, at least once; runs
 /// in every gateway process.
@@ -28,13 +31,19 @@ public struct EventDeliveryWorker: Service {
     let router: EventRouter
     let leases: PartitionLeases
     let logger: Logger
+    let metrics: ServerMetrics?
 
-    /// A worker for `endpoints` on `client`'s database.
+    /// A worker for `endpoints` on `client`'s database; with `metrics`, its deliveries are
+    /// counted there and the endpoints' backlogs read from the database at each scrape.
     public init(
         client: PostgresClient, endpoints: [EventEndpoint], configuration: EventDeliveryConfiguration = .init(),
-        transport: any Transport = CurlTransport.shared, logger: Logger
+        transport: any Transport = CurlTransport.shared, metrics: ServerMetrics? = nil, logger: Logger
     ) {
         self.client = client
+        self.metrics = metrics
+        if let metrics, !endpoints.isEmpty {
+            DeliveryMetrics.collectStatus(into: metrics, client: client, logger: logger)
+        }
         self.configuration = configuration
         self.logger = logger
         senders = EventSenders.make(
@@ -129,7 +138,7 @@ public struct EventDeliveryWorker: Service {
         }
         guard !endpoints.isEmpty else { return [] }
         let limit = senders.values.map(\.maxBatchSize).max() ?? 1
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT k.endpoint, k.partition::int, d.seq, d.event::text,
                    to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), d.attempts,
@@ -165,10 +174,33 @@ public struct EventDeliveryWorker: Service {
         return batches
     }
 
-    /// Sends one batch and records the outcome.
+    /// Sends one batch and records the outcome: in a span linked to the writes that caused its
+    /// notifications, while tracing is on.
     func deliver(_ batch: Batch, state: DeliveryState) async {
+        guard senders[batch.key.endpoint] != nil else { return }
+        guard TraceContext.isTracing else { return await send(batch, state: state) }
+        await InstrumentationContext.$current.withValue(.topLevel) {
+            await TraceContext.withSpan("deliver \(batch.key.endpoint)", ofKind: .producer) { span in
+                span.attributes["messaging.destination.name"] = batch.key.endpoint
+                span.attributes["messaging.batch.message_count"] = batch.events.count
+                for event in batch.events {
+                    guard case .string(let parent)? = event.object["traceparent"],
+                        let context = TraceContext.context(fromTraceparent: parent)
+                    else { continue }
+                    span.addLink(SpanLink(context: context, attributes: [:]))
+                }
+                await send(batch, state: state)
+            }
+        }
+    }
+
+    private func send(_ batch: Batch, state: DeliveryState) async {
         guard let sender = senders[batch.key.endpoint] else { return }
+        let started = ContinuousClock.now
         let failure = await sender.send(batch.events)
+        DeliveryMetrics.record(
+            into: metrics, endpoint: batch.key.endpoint, events: batch.events.count, failed: failure != nil,
+            duration: started.duration(to: .now))
         let metadata: Logger.Metadata = [
             "endpoint": "\(batch.key.endpoint)", "partition": "\(batch.key.partition)",
             "events": "\(batch.events.count)", "attempt": "\(batch.attempts + 1)",

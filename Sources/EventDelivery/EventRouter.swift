@@ -27,16 +27,16 @@ struct EventRouter: Sendable {
     /// or another process is routing).
     func routeBatch() async throws -> Int {
         // Outside a transaction first: an empty outbox costs one cheap statement.
-        let pending = try await client.query("SELECT EXISTS (SELECT 1 FROM outbox)", logger: logger)
+        let pending = try await client.tracedQuery("SELECT EXISTS (SELECT 1 FROM outbox)", logger: logger)
         for try await (exists) in pending.decode(Bool.self) where !exists { return 0 }
         let (batchSize, logger, filters) = (self.batchSize, self.logger, self.filters)
         return try await client.transaction(logger: logger) { connection in
-            let locked = try await connection.query(
+            let locked = try await connection.tracedQuery(
                 "SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for try await (acquired) in locked.decode(Bool.self) where !acquired { return 0 }
 
             var routes: [(endpoint: String, filter: RouteFilter)] = []
-            for try await (endpoint, text) in try await connection.query(
+            for try await (endpoint, text) in try await connection.tracedQuery(
                 "SELECT endpoint_name, filter FROM event_routes ORDER BY id", logger: logger
             ).decode((String, String).self) {
                 if let filter = filters.filter(text) { routes.append((endpoint, filter)) }
@@ -46,7 +46,7 @@ struct EventRouter: Sendable {
             var endpoints: [String] = []
             var partitions: [Int16] = []
             var routedSeqs: [Int64] = []
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 "SELECT seq, event::text FROM outbox ORDER BY seq LIMIT \(batchSize)", logger: logger)
             for try await (seq, text) in rows.decode((Int64, String).self) {
                 seqs.append(seq)
@@ -68,18 +68,18 @@ struct EventRouter: Sendable {
             }
             guard !seqs.isEmpty else { return 0 }
             // The live stream, while anyone watches: every notification, routed or not.
-            let watched = try await connection.query(
+            let watched = try await connection.tracedQuery(
                 "SELECT EXISTS (SELECT 1 FROM event_watchers WHERE seen_at > now() - interval '30 seconds')",
                 logger: logger)
             for try await (anyone) in watched.decode(Bool.self) where anyone {
-                try await connection.query(
+                try await connection.tracedQuery(
                     "INSERT INTO event_stream (event) SELECT event FROM outbox WHERE seq = ANY(\(seqs)) ORDER BY seq",
                     logger: logger)
-                try await connection.query(
+                try await connection.tracedQuery(
                     "DELETE FROM event_stream WHERE created_at < now() - interval '60 seconds'", logger: logger)
             }
             if !routedSeqs.isEmpty {
-                try await connection.query(
+                try await connection.tracedQuery(
                     """
                     INSERT INTO event_deliveries (endpoint, partition, seq, created_at, event)
                     SELECT d.endpoint, d.partition, o.seq, o.created_at, o.event
@@ -88,7 +88,7 @@ struct EventRouter: Sendable {
                     JOIN outbox o ON o.seq = d.seq
                     """, logger: logger)
             }
-            try await connection.query("DELETE FROM outbox WHERE seq = ANY(\(seqs))", logger: logger)
+            try await connection.tracedQuery("DELETE FROM outbox WHERE seq = ANY(\(seqs))", logger: logger)
             return seqs.count
         }
     }

@@ -72,7 +72,7 @@ public final class EventStream: @unchecked Sendable {
         while !Task.isCancelled {
             do {
                 if ContinuousClock.now - lastBeat > .seconds(5) {
-                    try await client.query(
+                    try await client.tracedQuery(
                         """
                         INSERT INTO event_watchers (gateway, seen_at) VALUES (\(gateway), now())
                         ON CONFLICT (gateway) DO UPDATE SET seen_at = now()
@@ -80,12 +80,12 @@ public final class EventStream: @unchecked Sendable {
                     lastBeat = .now
                 }
                 if last == nil {
-                    for try await (top) in try await client.query(
+                    for try await (top) in try await client.tracedQuery(
                         "SELECT coalesce(max(id), 0) FROM event_stream", logger: logger
                     ).decode(Int64.self) { last = top }
                 }
                 var items: [(Int64, String)] = []
-                for try await (id, text) in try await client.query(
+                for try await (id, text) in try await client.tracedQuery(
                     "SELECT id, event::text FROM event_stream WHERE id > \(last ?? 0) ORDER BY id LIMIT 1000",
                     logger: logger
                 ).decode((Int64, String).self) { items.append((id, text)) }
@@ -111,7 +111,7 @@ public final class EventStream: @unchecked Sendable {
         }
         let (client, gateway, logger) = (self.client, self.gateway, self.logger)
         Task {
-            _ = try? await client.query("DELETE FROM event_watchers WHERE gateway = \(gateway)", logger: logger)
+            _ = try? await client.tracedQuery("DELETE FROM event_watchers WHERE gateway = \(gateway)", logger: logger)
         }
     }
 }

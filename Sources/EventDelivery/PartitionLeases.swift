@@ -19,15 +19,15 @@ struct PartitionLeases: Sendable {
     func heartbeat(busy: Set<Int>) async throws -> Set<Int> {
         let lease = leaseDuration.seconds
         let me = workerID
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO event_workers (id, seen_at) VALUES (\(me), now())
             ON CONFLICT (id) DO UPDATE SET seen_at = now()
             """, logger: logger)
-        try await client.query(
+        try await client.tracedQuery(
             "DELETE FROM event_workers WHERE seen_at < now() - make_interval(secs => \(lease * 2))", logger: logger)
         var live = 1
-        for try await (count) in try await client.query(
+        for try await (count) in try await client.tracedQuery(
             "SELECT count(*)::int FROM event_workers WHERE seen_at > now() - make_interval(secs => \(lease))",
             logger: logger
         ).decode(Int.self) { live = max(count, 1) }
@@ -35,7 +35,7 @@ struct PartitionLeases: Sendable {
         let share = (total + live - 1) / live
 
         var mine = Set<Int>()
-        for try await (partition) in try await client.query(
+        for try await (partition) in try await client.tracedQuery(
             """
             UPDATE event_partitions SET lease_until = now() + make_interval(secs => \(lease))
             WHERE owner = \(me) RETURNING partition::int
@@ -45,7 +45,7 @@ struct PartitionLeases: Sendable {
         if mine.count > share {
             let release = Array(mine.subtracting(busy).sorted().prefix(mine.count - share))
             if !release.isEmpty {
-                try await client.query(
+                try await client.tracedQuery(
                     """
                     UPDATE event_partitions SET owner = NULL, lease_until = '-infinity'
                     WHERE owner = \(me) AND partition = ANY(\(release.map(Int16.init))::int2[])
@@ -53,7 +53,7 @@ struct PartitionLeases: Sendable {
                 mine.subtract(release)
             }
         } else if mine.count < share {
-            for try await (partition) in try await client.query(
+            for try await (partition) in try await client.tracedQuery(
                 """
                 UPDATE event_partitions SET owner = \(me), lease_until = now() + make_interval(secs => \(lease))
                 WHERE partition IN (
@@ -69,9 +69,9 @@ struct PartitionLeases: Sendable {
     /// Gives every partition back (a graceful shutdown): the others take them at their next
     /// heartbeat instead of after the lease.
     func releaseAll() async {
-        _ = try? await client.query(
+        _ = try? await client.tracedQuery(
             "UPDATE event_partitions SET owner = NULL, lease_until = '-infinity' WHERE owner = \(workerID)",
             logger: logger)
-        _ = try? await client.query("DELETE FROM event_workers WHERE id = \(workerID)", logger: logger)
+        _ = try? await client.tracedQuery("DELETE FROM event_workers WHERE id = \(workerID)", logger: logger)
     }
 }

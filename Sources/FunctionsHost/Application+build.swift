@@ -3,6 +3,7 @@ import HTTPServerSetup
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Observability
 
 /// The functions host's routes (see ``FunctionName``): every function behind the configured
 /// keys, plus `GET /healthz`. Paths match case-insensitively, as Azure Functions routes do.
@@ -19,9 +20,10 @@ import Logging
 ///   - applyEvents: the bridge function, when the host is part of a bridge.
 public func buildFunctionsRouter(
     configuration: FunctionsHostConfiguration, service: any DigitalTwinsService,
-    applyEvents: ApplyEventsFunction? = nil, logger: Logger
+    applyEvents: ApplyEventsFunction? = nil, observability: ServerObservability? = nil, logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
+    observability?.install(on: router, logger: logger)
     // Allocation and ingest both resolve models: one cache.
     let models = ModelCache()
     FunctionRoutes(
@@ -30,7 +32,7 @@ public func buildFunctionsRouter(
             service: service, configuration: configuration.allocation, logger: logger, models: models),
         retire: RetireFunction(service: service, configuration: configuration.retire, logger: logger),
         ingest: IngestFunction(service: service, configuration: configuration.ingest, logger: logger, models: models),
-        applyEvents: applyEvents
+        applyEvents: applyEvents, metrics: observability?.metrics
     ).register(on: router)
     return router
 }
@@ -48,12 +50,14 @@ public func buildFunctionsRouter(
 ///   refuses the configuration (for example no keys on an address other than loopback).
 public func buildFunctionsApplication(
     configuration: FunctionsHostConfiguration, service: any DigitalTwinsService,
-    applyEvents: ApplyEventsFunction? = nil, logger: Logger,
-    tlsServer: HTTPServerBuilder? = nil, onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    applyEvents: ApplyEventsFunction? = nil, observability: ServerObservability = ServerObservability(),
+    logger: Logger, tlsServer: HTTPServerBuilder? = nil,
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) throws(FunctionsHostConfigurationError) -> some ApplicationProtocol {
     try configuration.validate()
     let router = buildFunctionsRouter(
-        configuration: configuration, service: service, applyEvents: applyEvents, logger: logger)
+        configuration: configuration, service: service, applyEvents: applyEvents, observability: observability,
+        logger: logger)
     return Application(
         router: router,
         server: tlsServer ?? .http1(),

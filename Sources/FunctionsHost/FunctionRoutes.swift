@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Observability
 
 /// The routes of the functions host: each function under `/api/<name>` behind its keys, and
 /// `GET /healthz`.
@@ -21,6 +22,8 @@ struct FunctionRoutes: Sendable {
     let ingest: IngestFunction
     /// `nil` when the host is not part of a bridge: the route answers 404.
     let applyEvents: ApplyEventsFunction?
+    /// Where invocations are counted per function and outcome.
+    var metrics: ServerMetrics? = nil
 
     /// Request headers never passed to a function: credentials of the call itself.
     static let withheldHeaders: Set<String> = ["x-functions-key", "authorization", "cookie"]
@@ -62,8 +65,21 @@ struct FunctionRoutes: Sendable {
             "status": "\(response.status.code)", "durationMs": "\(Self.milliseconds(since: start))",
         ]
         if let note { metadata["note"] = "\(note)" }
+        metrics?.increment(
+            "twins_function_invocations_total",
+            [("function", function.rawValue), ("outcome", Self.outcome(Int(response.status.code)))])
         context.logger.info("function invoked", metadata: metadata)
         return response
+    }
+
+    /// `succeeded` (2xx), `refused` (4xx: bad input, wrong key) or `failed` (5xx: the sender
+    /// retries).
+    static func outcome(_ status: Int) -> String {
+        switch status {
+        case 200..<300: "succeeded"
+        case 400..<500: "refused"
+        default: "failed"
+        }
     }
 
     /// The response to one call, with a short note for the log line when the function was not

@@ -1,6 +1,9 @@
 import CCurl
 import Foundation
+import Instrumentation
 import Logging
+import Observability
+import Tracing
 
 /// A ``Transport`` on libcurl: one curl multi handle driven by one dedicated thread serves any
 /// number of concurrent requests (no thread per request).
@@ -90,7 +93,37 @@ public final class CurlTransport: Transport {
 
     /// Sends the request on the transport's thread and waits for the response. Cancelling the
     /// calling task aborts the transfer and throws `CancellationError`.
+    ///
+    /// While tracing is on (``TraceContext``), each request is a client span whose `traceparent`
+    /// the request carries on, unless the caller set its own.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        guard TraceContext.isTracing, InstrumentationContext.current != nil else { return try await transfer(request) }
+        return try await TraceContext.withSpan("HTTP \(request.method.rawValue)", ofKind: .client) { span in
+            var request = request
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["url.full"] = Self.withoutQuery(request.url)
+            if !request.headers.contains("traceparent"), let parent = TraceContext.currentTraceparent() {
+                request.headers["traceparent"] = parent
+            }
+            do {
+                let response = try await transfer(request)
+                span.attributes["http.response.status_code"] = response.status
+                if response.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+                return response
+            } catch {
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error))
+                throw error
+            }
+        }
+    }
+
+    /// The URL without its query, which may hold a signature (`sig=`, `code=`).
+    static func withoutQuery(_ url: String) -> String {
+        String(url.prefix { $0 != "?" })
+    }
+
+    private func transfer(_ request: TransportRequest) async throws -> TransportResponse {
         try Task.checkCancellation()
         let transfer = CurlTransfer(request: request)
         return try await withTaskCancellationHandler {

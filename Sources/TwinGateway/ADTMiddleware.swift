@@ -2,6 +2,7 @@ import DTDL
 import HTTPTypes
 import Hummingbird
 import Logging
+import Observability
 import TwinStore
 
 /// The api-versions of the ADT data plane this gateway speaks.
@@ -37,7 +38,8 @@ public enum APIVersion: String, CaseIterable, Sendable, Comparable {
 
 /// Wraps every ADT route: checks the api-version, answers any failure in ADT's error shape, and
 /// adds `traceresponse` (echoing the caller's trace id, as ADT does), the same trace context the
-/// request's change notifications carry as `traceparent`.
+/// request's change notifications carry as `traceparent` and its log lines as trace and span ids
+/// (``RequestTrace``): the request span's while tracing is on.
 struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -46,10 +48,10 @@ struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         var response: Response
         // The request's trace context: answered as `traceresponse`, carried by its notifications.
-        let trace = Self.traceResponse(for: request)
+        let trace = RequestTrace.traceparent ?? RequestTrace.make(callerTraceparent: request.headers[.traceparent])
         do {
             _ = try APIVersion.of(request)
-            response = try await ChangeNotifications.$traceparent.withValue(trace) {
+            response = try await RequestTrace.$traceparent.withValue(trace) {
                 try await next(request, context)
             }
         } catch let error as ServiceError {
@@ -67,38 +69,6 @@ struct ADTMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         response.headers[.traceresponse] = trace
         return response
-    }
-
-    /// `00-<trace id>-<new span id>-01`: the caller's trace id when it sent a valid
-    /// `traceparent`, else a new one.
-    static func traceResponse(for request: Request) -> String {
-        var traceID = randomHex(bytes: 16)
-        if let parent = request.headers[.traceparent] {
-            let parts = parent.split(separator: "-")
-            if parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) {
-                traceID = String(parts[1]).lowercased()
-            }
-        }
-        return "00-\(traceID)-\(randomHex(bytes: 8))-01"
-    }
-
-    /// Random hex digits, from whole 64-bit random numbers (one system random call per eight
-    /// bytes rather than one per byte: this runs on every request).
-    static func randomHex(bytes: Int) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes * 2)
-        var remaining = bytes
-        while remaining > 0 {
-            var word = UInt64.random(in: .min ... .max)
-            for _ in 0..<min(8, remaining) {
-                out.append(digits[Int(word >> 4 & 0xF)])
-                out.append(digits[Int(word & 0xF)])
-                word >>= 8
-            }
-            remaining -= 8
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

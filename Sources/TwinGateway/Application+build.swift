@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOSSL
+import Observability
 import PostgresNIO
 import PostgresSupport
 import TwinQuery
@@ -25,6 +26,7 @@ public func buildApplication(
     configuration: GatewayConfiguration,
     database: PostgresClient,
     databaseURL: DatabaseURL? = nil,
+    observability: ServerObservability = ServerObservability(),
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -32,7 +34,7 @@ public func buildApplication(
     let jobWakeup = Wakeup()
     let router = buildRouter(
         database: database, databaseURL: databaseURL, configuration: configuration, catalog: catalog,
-        jobWakeup: jobWakeup, metrics: GatewayMetrics(), logger: logger)
+        jobWakeup: jobWakeup, observability: observability, logger: logger)
 
     var app = Application(
         router: router,
@@ -49,7 +51,7 @@ public func buildApplication(
         database, ModelChangeListener(client: database, catalog: catalog, logger: logger),
         EventDeliveryWorker(
             client: database, endpoints: configuration.endpoints, configuration: configuration.eventDelivery,
-            logger: logger),
+            metrics: observability.metrics, logger: logger),
         JobWorker(
             client: database, catalog: catalog, configuration: configuration.jobs,
             eventSource: configuration.instanceHost, wakeup: jobWakeup, logger: logger))
@@ -59,16 +61,15 @@ public func buildApplication(
 /// The gateway's routes. `openapi/openapi.yaml` must list exactly these (a test checks it).
 ///
 /// Paths match case-insensitively: ADT's own `nextLink`s say `/Models`.
-/// With `metrics`, every routed request is counted and timed there, and `GET /metrics` serves them.
+/// With `observability`, every routed request is counted, timed, logged and traced
+/// (``ServerObservability``), and `GET /metrics` serves the counts.
 public func buildRouter(
     database: PostgresClient, databaseURL: DatabaseURL? = nil, configuration: GatewayConfiguration = .init(),
-    catalog: ModelCatalog? = nil, jobWakeup: Wakeup = Wakeup(), metrics: GatewayMetrics? = nil, logger: Logger
+    catalog: ModelCatalog? = nil, jobWakeup: Wakeup = Wakeup(), observability: ServerObservability? = nil,
+    logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(options: .caseInsensitive)
-    if let metrics {
-        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        MetricsRoutes(metrics: metrics).register(on: router)
-    }
+    observability?.install(on: router, logger: logger)
     HealthRoutes(database: database, databaseURL: databaseURL, endpoints: configuration.endpoints, logger: logger)
         .register(on: router)
 

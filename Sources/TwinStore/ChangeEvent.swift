@@ -2,16 +2,13 @@ import ADTWire
 import DTDL
 import Foundation
 import Logging
+import Observability
 import PostgresNIO
 
 /// The instance's change notifications.
 public enum ChangeNotifications {
     /// Their `source` when no instance host name is configured.
     public static let defaultSource = "localhost"
-
-    /// The W3C trace context of the request being served (`00-<trace id>-<span id>-01`), which
-    /// its notifications carry as `traceparent`, as ADT's do; the gateway sets it per request.
-    @TaskLocal public static var traceparent: String?
 }
 
 /// A change notification in ADT's CloudEvents shape, written to the outbox in the transaction
@@ -132,7 +129,8 @@ struct ChangeEvent: Sendable {
 
     /// Appends the event to the outbox over the transaction's connection.
     func write(on connection: PostgresConnection, source: String, logger: Logger) async throws {
-        try await connection.query("INSERT INTO outbox (event) VALUES (\(text(source: source))::json)", logger: logger)
+        try await connection.tracedQuery(
+            "INSERT INTO outbox (event) VALUES (\(text(source: source))::json)", logger: logger)
     }
 
     /// The CloudEvent as JSON text, from the instance whose host name is `source`.
@@ -150,7 +148,8 @@ struct ChangeEvent: Sendable {
         if let time { event["time"] = .string(time) }
         event["datacontenttype"] = "application/json"
         if let dataSchema { event["dataschema"] = .string(dataSchema) }
-        if let traceparent = ChangeNotifications.traceparent { event["traceparent"] = .string(traceparent) }
+        // The request's trace context (`RequestTrace`, set by the gateway per request), as ADT's do.
+        if let traceparent = RequestTrace.traceparent { event["traceparent"] = .string(traceparent) }
         for (name, value) in extensions { event[name] = .string(value) }
         event["data"] = data
         return JSONWriter.string(.object(event))

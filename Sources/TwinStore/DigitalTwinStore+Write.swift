@@ -54,14 +54,14 @@ extension DigitalTwinStore {
         let write = try prepare(existing, snapshot)
         let event = write.event.text(source: eventSource)
         if let existing {
-            let rows = try await connection.execute(
+            let rows = try await connection.tracedExecute(
                 UpdateTwinStatement(
                     id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
                     generation: snapshot.generation, event: event, previousETag: existing.etagUUID),
                 logger: logger)
             for try await _ in rows { return write }
         } else {
-            let rows = try await connection.execute(
+            let rows = try await connection.tracedExecute(
                 InsertTwinStatement(
                     id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
                     generation: snapshot.generation, event: event),

@@ -36,7 +36,7 @@ public struct DigitalTwinStore: Sendable {
 
     /// The twin, or `DigitalTwinNotFound`.
     public func get(_ id: String) async throws -> Stored {
-        for try await (body, etag) in try await client.execute(GetTwinStatement(id: id), logger: logger) {
+        for try await (body, etag) in try await client.tracedExecute(GetTwinStatement(id: id), logger: logger) {
             return Stored(body: body, etag: "W/\"\(etag)\"")
         }
         throw ServiceError.twinNotFound(id)
@@ -137,7 +137,7 @@ public struct DigitalTwinStore: Sendable {
                 throw ServiceError.twinNotFound(id)
             }
             try ifMatch?.check(currentETag: existing.etag)
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 """
                 SELECT r.source_id, r.id, r.body::text FROM relationships r
                 WHERE r.source_id = \(id) OR r.target_id = \(id)
@@ -158,7 +158,7 @@ public struct DigitalTwinStore: Sendable {
                         eventSource: eventSource, on: connection, logger: logger)
                 }
             }
-            try await connection.query("DELETE FROM twins WHERE id = \(id)", logger: logger)
+            try await connection.tracedQuery("DELETE FROM twins WHERE id = \(id)", logger: logger)
             try await ChangeEvent.twinDelete(
                 id: id, twin: .object(existing.body), time: UTCTimestamp.now()
             ).write(on: connection, source: eventSource, logger: logger)
@@ -175,7 +175,7 @@ public struct DigitalTwinStore: Sendable {
             try ifMatch?.check(currentETag: existing.etag)
             let event = ChangeEvent.twinDelete(id: id, twin: .object(existing.body), time: UTCTimestamp.now())
             do {
-                let rows = try await connection.execute(
+                let rows = try await connection.tracedExecute(
                     DeleteTwinStatement(id: id, etag: existing.etagUUID, event: event.text(source: eventSource)),
                     logger: logger)
                 for try await _ in rows { return true }
@@ -204,7 +204,7 @@ public struct DigitalTwinStore: Sendable {
     ) async throws {
         try await client.transaction(logger: logger) { connection in
             let snapshot = try await catalog.current(on: connection)
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 "SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
             var modelID: String?
             for try await m in rows.decode(String.self) { modelID = m }
@@ -251,8 +251,8 @@ public struct DigitalTwinStore: Sendable {
     {
         let rows =
             lock
-            ? try await connection.execute(LockTwinForWriteStatement(id: id), logger: logger)
-            : try await connection.execute(ReadTwinForWriteStatement(id: id), logger: logger)
+            ? try await connection.tracedExecute(LockTwinForWriteStatement(id: id), logger: logger)
+            : try await connection.tracedExecute(ReadTwinForWriteStatement(id: id), logger: logger)
         for try await (generation, body, etag, modelID) in rows {
             guard let body, let etag, let modelID else { return (nil, generation) }
             let twin = Locked(

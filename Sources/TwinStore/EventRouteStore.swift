@@ -48,8 +48,9 @@ public struct EventRouteStore: Sendable {
         let limit = self.limit
         try await client.transaction(logger: logger) { connection in
             // One writer of routes at a time, so that two new routes cannot both pass the count.
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext('event_routes'))", logger: logger)
-            let rows = try await connection.query(
+            _ = try await connection.tracedQuery(
+                "SELECT pg_advisory_xact_lock(hashtext('event_routes'))", logger: logger)
+            let rows = try await connection.tracedQuery(
                 """
                 INSERT INTO event_routes (id, endpoint_name, filter)
                 SELECT \(id), \(endpointName), \(filterText)
@@ -68,7 +69,7 @@ public struct EventRouteStore: Sendable {
 
     /// The route as ADT serves it: `{"id", "endpointName", "filter"}`.
     public func get(id: String) async throws -> JSONObject {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT id, endpoint_name, filter FROM event_routes WHERE id = \(id)", logger: logger)
         for try await (id, endpointName, filter) in rows.decode((String, String, String).self) {
             return Self.json(id: id, endpointName: endpointName, filter: filter)
@@ -79,7 +80,7 @@ public struct EventRouteStore: Sendable {
     /// One page of routes in id order, starting after `after`, and the id to continue after.
     public func list(after: String?, pageSize: Int) async throws -> (routes: [JSONObject], next: String?) {
         let size = min(max(pageSize, 1), Self.maximumPageSize)
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, endpoint_name, filter FROM event_routes
             WHERE \(after ?? "") = '' OR id > \(after ?? "")
@@ -97,7 +98,7 @@ public struct EventRouteStore: Sendable {
 
     /// Deletes the route.
     public func delete(id: String) async throws {
-        let rows = try await client.query("DELETE FROM event_routes WHERE id = \(id) RETURNING 1", logger: logger)
+        let rows = try await client.tracedQuery("DELETE FROM event_routes WHERE id = \(id) RETURNING 1", logger: logger)
         for try await _ in rows { return }
         throw ServiceError.eventRouteNotFound()
     }

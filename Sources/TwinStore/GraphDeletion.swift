@@ -17,7 +17,7 @@ public struct GraphDeletion: Sendable {
 
     /// Deletes up to `limit` relationships; returns how many.
     public func deleteRelationships(limit: Int, on connection: PostgresConnection) async throws -> Int {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             DELETE FROM relationships WHERE (source_id, id) IN (
                 SELECT source_id, id FROM relationships LIMIT \(limit) FOR UPDATE SKIP LOCKED)
@@ -37,7 +37,7 @@ public struct GraphDeletion: Sendable {
 
     /// Deletes up to `limit` twins that have no relationships; returns how many.
     public func deleteTwins(limit: Int, on connection: PostgresConnection) async throws -> Int {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             DELETE FROM twins WHERE id IN (
                 SELECT t.id FROM twins t
@@ -58,7 +58,7 @@ public struct GraphDeletion: Sendable {
 
     /// Whether any twin or relationship is left.
     public func graphRemains(on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             "SELECT EXISTS (SELECT 1 FROM twins) OR EXISTS (SELECT 1 FROM relationships)", logger: logger)
         for try await remains in rows.decode(Bool.self) { return remains }
         return false
@@ -67,7 +67,7 @@ public struct GraphDeletion: Sendable {
     /// Deletes every model (once the twins are gone); returns how many.
     public func deleteModels(on connection: PostgresConnection) async throws -> Int {
         _ = try await ModelCatalog.generation(on: connection, forUpdate: true, logger: logger)
-        let rows = try await connection.query("DELETE FROM models RETURNING 1", logger: logger)
+        let rows = try await connection.tracedQuery("DELETE FROM models RETURNING 1", logger: logger)
         var count = 0
         for try await _ in rows { count += 1 }
         if count > 0 { _ = try await ModelStore.bumpGeneration(on: connection, logger: logger) }

@@ -118,7 +118,7 @@ public struct GraphImport: Sendable {
             }
         }
         guard !ids.isEmpty else { return outcome }
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             INSERT INTO twins (id, model_id, etag, body)
             SELECT * FROM unnest(\(ids)::text[], \(models)::text[], \(etags)::uuid[], \(bodies)::json[])
@@ -156,7 +156,7 @@ public struct GraphImport: Sendable {
         // No row locks here: the foreign keys check both twins again as the rows go in, so a twin
         // deleted meanwhile fails the batch (the job then retries it from its last commit, and
         // reports the relationship) instead of leaving a dangling one.
-        let found = try await connection.query(
+        let found = try await connection.tracedQuery(
             "SELECT id, model_id FROM twins WHERE id = ANY(\(Array(twinIDs)))", logger: logger)
         var modelOf: [String: String] = [:]
         for try await (id, model) in found.decode((String, String).self) { modelOf[id] = model }
@@ -216,7 +216,7 @@ public struct GraphImport: Sendable {
             }
         }
         guard !ids.isEmpty else { return outcome }
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             INSERT INTO relationships (source_id, id, name, target_id, etag, body)
             SELECT * FROM unnest(\(sources)::text[], \(ids)::text[], \(names)::text[], \(targets)::text[],
@@ -248,7 +248,7 @@ public struct GraphImport: Sendable {
 
     static func writeEvents(_ events: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard !events.isEmpty else { return }
-        try await connection.query(
+        try await connection.tracedQuery(
             "INSERT INTO outbox (event) SELECT unnest(\(events)::json[])", logger: logger)
     }
 }

@@ -56,7 +56,7 @@ public actor ModelCatalog {
     public static func generation(on connection: PostgresConnection, forUpdate: Bool, logger: Logger) async throws
         -> Int64
     {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             forUpdate
                 ? "SELECT generation FROM model_generation FOR UPDATE" : "SELECT generation FROM model_generation",
             logger: logger)
@@ -67,7 +67,7 @@ public actor ModelCatalog {
     /// Every model and the generation they make up, read by one statement (one snapshot of the
     /// database, even outside a transaction).
     static func load(on connection: PostgresConnection, logger: Logger) async throws -> Snapshot {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             SELECT g.generation, m.definition::text, m.decommissioned
             FROM model_generation g LEFT JOIN models m ON true ORDER BY m.seq

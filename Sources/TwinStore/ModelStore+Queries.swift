@@ -23,7 +23,7 @@ extension ModelStore {
         let cursor = after ?? 0
         if let dependenciesFor, !dependenciesFor.isEmpty {
             try await requireExisting(dependenciesFor)
-            rows = try await client.query(
+            rows = try await client.tracedQuery(
                 """
                 WITH RECURSIVE closure(id) AS (
                     SELECT unnest(\(dependenciesFor)::text[])
@@ -35,7 +35,7 @@ extension ModelStore {
                 WHERE m.seq > \(cursor) ORDER BY m.seq LIMIT \(limit + 1)
                 """, logger: logger)
         } else {
-            rows = try await client.query(
+            rows = try await client.tracedQuery(
                 """
                 SELECT \(unescaped: Self.columns(definition: includeDefinition))
                 FROM models m WHERE m.seq > \(cursor) ORDER BY m.seq LIMIT \(limit + 1)
@@ -52,7 +52,7 @@ extension ModelStore {
 
     /// One model, or `ModelNotFound`.
     public func get(_ id: String, includeDefinition: Bool) async throws -> ModelRecord {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT \(unescaped: Self.columns(definition: includeDefinition)) FROM models m WHERE m.id = \(id)",
             logger: logger)
         guard let record = try await Self.records(rows).first else { throw ServiceError.modelNotFound([id]) }
@@ -65,7 +65,7 @@ extension ModelStore {
         try Self.checkDecommissionPatch(patch)
         try await client.transaction(logger: logger) { connection in
             _ = try await ModelCatalog.generation(on: connection, forUpdate: true, logger: logger)
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 "UPDATE models SET decommissioned = true WHERE id = \(id) RETURNING id", logger: logger)
             var found = false
             for try await _ in rows.decode(String.self) { found = true }
@@ -100,7 +100,7 @@ extension ModelStore {
     public func delete(_ id: String) async throws {
         try await client.transaction(logger: logger) { connection in
             _ = try await ModelCatalog.generation(on: connection, forUpdate: true, logger: logger)
-            let users = try await connection.query(
+            let users = try await connection.tracedQuery(
                 "SELECT model_id FROM model_references WHERE referenced_id = \(id) ORDER BY model_id", logger: logger)
             var referencing: [String] = []
             for try await user in users.decode(String.self) { referencing.append(user) }
@@ -110,7 +110,8 @@ extension ModelStore {
                     "This model is currently being referenced by \(referencing.joined(separator: ", ")). You must delete these references before deleting the Model.. To delete references, do Delete Model on Ids provided above."
                 )
             }
-            let rows = try await connection.query("DELETE FROM models WHERE id = \(id) RETURNING id", logger: logger)
+            let rows = try await connection.tracedQuery(
+                "DELETE FROM models WHERE id = \(id) RETURNING id", logger: logger)
             var found = false
             for try await _ in rows.decode(String.self) { found = true }
             guard found else { throw ServiceError.modelNotFound([id]) }
@@ -119,7 +120,7 @@ extension ModelStore {
     }
 
     private func requireExisting(_ ids: [String]) async throws {
-        let rows = try await client.query("SELECT id FROM models WHERE id = ANY(\(ids))", logger: logger)
+        let rows = try await client.tracedQuery("SELECT id FROM models WHERE id = ANY(\(ids))", logger: logger)
         var found: Set<String> = []
         for try await id in rows.decode(String.self) { found.insert(id) }
         let missing = ids.filter { !found.contains($0) }

@@ -65,7 +65,7 @@ public struct ModelStore: Sendable {
         let ids = documents.map { $0.id }
         let (records, snapshot) = try await client.transaction(logger: logger) { connection in
             let snapshot = try await insert(documents, on: connection)
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 """
                 SELECT \(unescaped: Self.columns(definition: false)) FROM models m WHERE m.id = ANY(\(ids))
                 """, logger: logger)
@@ -98,17 +98,17 @@ public struct ModelStore: Sendable {
             guard let model = graph[document.id] else { continue }
             let displayName = JSONWriter.string(.object(Self.languageMap(model.displayName)))
             let description = JSONWriter.string(.object(Self.languageMap(model.description)))
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO models (id, definition, display_name, description)
                 VALUES (\(document.id), \(document.text)::json, \(displayName)::json, \(description)::json)
                 """, logger: logger)
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO model_bases (model_id, base_id) SELECT \(document.id), unnest(\(Array(model.allBases))::text[])
                 """, logger: logger)
             let references = Array(Set(model.directBases + model.components.values.map(\.schema)))
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO model_references (model_id, referenced_id)
                 SELECT \(document.id), unnest(\(references)::text[])
@@ -173,10 +173,10 @@ public struct ModelStore: Sendable {
     }
 
     static func bumpGeneration(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             "UPDATE model_generation SET generation = generation + 1 RETURNING generation", logger: logger)
         for try await generation in rows.decode(Int64.self) {
-            try await connection.query("SELECT pg_notify('twins_models', \(String(generation)))", logger: logger)
+            try await connection.tracedQuery("SELECT pg_notify('twins_models', \(String(generation)))", logger: logger)
             return generation
         }
         throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")

@@ -73,7 +73,7 @@ public struct QueryStore: Sendable {
         logger.trace("query compiled", metadata: ["sql": "\(compiled.sql)"])
         let rows: PostgresRowSequence
         do {
-            rows = try await client.query(PostgresQuery(unsafeSQL: compiled.sql, binds: bindings), logger: logger)
+            rows = try await client.tracedQuery(PostgresQuery(unsafeSQL: compiled.sql, binds: bindings), logger: logger)
         } catch {
             throw Self.databaseError(error)
         }

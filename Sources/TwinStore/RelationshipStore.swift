@@ -85,7 +85,7 @@ public struct RelationshipStore: Sendable {
             let etag = WeakETag.new()
             let document = Self.document(relationship, source: source, id: id, etag: etag.header)
             let text = JSONWriter.string(.object(document))
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO relationships (source_id, id, name, target_id, etag, body)
                 VALUES (\(source), \(id), \(definition.name), \(target), \(etag.uuid)::uuid, \(text)::json)
@@ -106,7 +106,7 @@ public struct RelationshipStore: Sendable {
 
     /// The relationship, or `DigitalTwinNotFound` / `RelationshipNotFound`.
     public func get(source: String, id: String) async throws -> Stored {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT body::text, etag::text FROM relationships WHERE source_id = \(source) AND id = \(id)",
             logger: logger)
         for try await (body, etag) in rows.decode((String, String).self) {
@@ -139,7 +139,7 @@ public struct RelationshipStore: Sendable {
             }
             let etag = WeakETag.new()
             let document = Self.document(patched, source: source, id: id, etag: etag.header)
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 UPDATE relationships SET etag = \(etag.uuid)::uuid, body = \(JSONWriter.string(.object(document)))::json
                 WHERE source_id = \(source) AND id = \(id)
@@ -170,7 +170,7 @@ public struct RelationshipStore: Sendable {
         source: String, id: String, body: JSONObject, eventSource: String, on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        try await connection.query(
+        try await connection.tracedQuery(
             "DELETE FROM relationships WHERE source_id = \(source) AND id = \(id)", logger: logger)
         try await ChangeEvent.relationshipDelete(
             source: source, id: id, relationship: .object(body), time: UTCTimestamp.now()
@@ -184,7 +184,7 @@ public struct RelationshipStore: Sendable {
     {
         var rows: [(String?, String?)] = []
         if let name {
-            let filtered = try await client.query(
+            let filtered = try await client.tracedQuery(
                 """
                 SELECT r.id, r.body::text FROM twins t
                 LEFT JOIN LATERAL (
@@ -196,7 +196,7 @@ public struct RelationshipStore: Sendable {
                 """, logger: logger)
             for try await row in filtered.decode((String?, String?).self) { rows.append(row) }
         } else {
-            let all = try await client.execute(
+            let all = try await client.tracedExecute(
                 OutgoingRelationshipsStatement(source: source, after: after ?? "", limit: limit + 1), logger: logger)
             for try await row in all { rows.append(row) }
         }
@@ -214,7 +214,7 @@ public struct RelationshipStore: Sendable {
     public func incoming(to target: String, after: (id: String, source: String)?, limit: Int = pageSize) async throws
         -> (items: [Incoming], next: (id: String, source: String)?)
     {
-        let rows = try await client.execute(
+        let rows = try await client.tracedExecute(
             IncomingRelationshipsStatement(
                 target: target, afterID: after?.id ?? "", afterSource: after?.source ?? "", limit: limit + 1),
             logger: logger)
@@ -251,7 +251,7 @@ public struct RelationshipStore: Sendable {
     }
 
     func lockRelationship(source: String, id: String, on connection: PostgresConnection) async throws -> Locked? {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             "SELECT body::text, etag::text FROM relationships WHERE source_id = \(source) AND id = \(id) FOR UPDATE",
             logger: logger)
         for try await (body, etag) in rows.decode((String, String).self) {
@@ -262,13 +262,14 @@ public struct RelationshipStore: Sendable {
 
     /// The twin's model id, with the twin share-locked until the transaction ends.
     func shareTwin(_ id: String, on connection: PostgresConnection) async throws -> String? {
-        let rows = try await connection.query("SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
+        let rows = try await connection.tracedQuery(
+            "SELECT model_id FROM twins WHERE id = \(id) FOR SHARE", logger: logger)
         for try await model in rows.decode(String.self) { return model }
         return nil
     }
 
     func requireTwin(_ id: String) async throws {
-        let rows = try await client.query("SELECT 1 FROM twins WHERE id = \(id)", logger: logger)
+        let rows = try await client.tracedQuery("SELECT 1 FROM twins WHERE id = \(id)", logger: logger)
         for try await _ in rows.decode(Int.self) { return }
         throw ServiceError.twinNotFound(id)
     }

@@ -5,7 +5,9 @@ import DigitalTwinsClient
 import Foundation
 import FunctionsHost
 import Hummingbird
+import HTTPServerSetup
 import Logging
+import Observability
 import PostgresNIO
 import PostgresSupport
 import ServiceLifecycle
@@ -60,6 +62,7 @@ struct Emulate: AsyncParsableCommand {
             valueName: "key"))
     var serviceKey: String?
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var observe: ObservabilityOptions
 
     func validate() throws {
         guard let config else { return }
@@ -74,7 +77,10 @@ struct Emulate: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailure {
-            let logger = try Environment.bootstrapLogging(database.logLevel)
+            let logger = try Environment.bootstrapLogging(database.logLevel, format: observe.format())
+            let tracing = try observe.startTracing(serviceName: "twins-emulate", logger: logger)
+            // One set of metrics for the four servers of the process (their routes tell them apart).
+            let observability = ServerObservability(servesMetricsRoute: try observe.separateMetricsPort() == nil)
             let url = try database.url()
             _ = try await DirectConnection.with(url, logger: logger) { connection in
                 try await MigrationRunner(logger: logger).migrate(on: connection)
@@ -127,7 +133,8 @@ struct Emulate: AsyncParsableCommand {
             gatewayConfiguration.queryExtensions = false
             let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: poolLogger(logger))
             let gateway = buildApplication(
-                configuration: gatewayConfiguration, database: client, databaseURL: url, logger: logger
+                configuration: gatewayConfiguration, database: client, databaseURL: url,
+                observability: observability, logger: logger
             ) { address in
                 FileHandle.standardOutput.write(Data("twins: gateway at \(address)\n".utf8))
             }
@@ -137,28 +144,28 @@ struct Emulate: AsyncParsableCommand {
             allocation.linkedHubs = [Self.hubName]
             let functions = try buildFunctionsApplication(
                 configuration: FunctionsHostConfiguration(host: host, port: functionsPort, allocation: allocation),
-                service: ClientTwinsService(client: adt), logger: logger
+                service: ClientTwinsService(client: adt), observability: observability, logger: logger
             ) { address in
                 FileHandle.standardOutput.write(Data("twins: functions at \(address)\n".utf8))
             }
             let scope = emulators.dps.idScope
             let hubNames = emulators.hub.hubs.map(\.hostName)
             let dps = try DeviceEmulators.buildDPSApplication(
-                configuration: emulators, database: client, logger: logger
+                configuration: emulators, database: client, observability: observability, logger: logger
             ) { address in
                 FileHandle.standardOutput.write(Data("twins: DPS at \(address) (ID scope \(scope))\n".utf8))
             }
             let hub = try DeviceEmulators.buildHubApplication(
-                configuration: emulators, database: client, logger: logger
+                configuration: emulators, database: client, observability: observability, logger: logger
             ) { address in
                 let hubs = hubNames.map { "\(address)/hubs/\($0)" }.joined(separator: ", ")
                 FileHandle.standardOutput.write(Data("twins: IoT Hub at \(hubs)\n".utf8))
             }
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [gateway, functions, dps, hub], gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
-            try await group.run()
+            try await observe.run(
+                ServiceGroup(
+                    configuration: .init(
+                        services: [gateway, functions, dps, hub], gracefulShutdownSignals: [], logger: logger)),
+                observability: observability, host: host, tracing: tracing, logger: logger)
         }
     }
 }

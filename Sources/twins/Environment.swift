@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Observability
 import PostgresSupport
 
 /// Reads settings that may come from a flag or from an environment variable (`TWINS_*`).
@@ -44,17 +45,43 @@ enum Environment {
     /// The default database URL: the private cluster of `scripts/run.sh`.
     static let defaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/twins?sslmode=disable"
 
-    /// Sets up swift-log once, to standard error, at `TWINS_LOG_LEVEL` (default `info`).
-    static func bootstrapLogging(_ level: String?) throws -> Logger {
+    /// An optional integer from the flag or the variable.
+    static func optionalInt(_ flag: Int?, _ variable: String) throws -> Int? {
+        if let flag { return flag }
+        guard let text = value(variable) else { return nil }
+        guard let v = Int(text) else { throw CommandFailure("\(variable)='\(text)' is not a number") }
+        return v
+    }
+
+    /// How log lines are written.
+    enum LogFormat: String {
+        /// swift-log's text lines.
+        case text
+        /// One JSON object per line, with trace and span ids (`JSONLogHandler`).
+        case json
+    }
+
+    /// Sets up swift-log once, to standard error, at `TWINS_LOG_LEVEL` (default `info`), as text
+    /// lines or JSON lines.
+    static func bootstrapLogging(_ level: String?, format: LogFormat = .text) throws -> Logger {
         let text = string(level, "TWINS_LOG_LEVEL", default: "info")
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
             throw CommandFailure(
                 "log level '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch format {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         return Logger(label: "twins")
     }

@@ -190,18 +190,24 @@ struct Functions: AsyncParsableCommand {
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error (env TWINS_LOG_LEVEL).", valueName: "level"))
     var logLevel: String?
 
+    @OptionGroup var observe: ObservabilityOptions
+
     func run() async throws {
         do {
-            let logger = try Environment.bootstrapLogging(logLevel)
+            let logger = try Environment.bootstrapLogging(logLevel, format: observe.format())
+            let tracing = try observe.startTracing(serviceName: "twins-functions", logger: logger)
+            let observability = ServerObservability(servesMetricsRoute: try observe.separateMetricsPort() == nil)
             let configuration = try hostConfiguration()
             let endpoint = Environment.string(adtEndpoint, "TWINS_ADT_ENDPOINT", default: "http://127.0.0.1:8080")
             let client = try makeClient(endpoint: endpoint)
             let tlsServer = try tlsServer()
             let applyEvents = try bridgeFunction(target: client, logger: logger)
             let app = try Self.application(
-                configuration, client: client, applyEvents: applyEvents, tlsServer: tlsServer, logger: logger)
+                configuration, client: client, applyEvents: applyEvents, tlsServer: tlsServer,
+                observability: observability, logger: logger)
             do {
-                try await app.runService()
+                try await observe.run(
+                    app, observability: observability, host: configuration.host, tracing: tracing, logger: logger)
             } catch {
                 throw CommandFailure(Self.startFailure(error, host: configuration.host, port: configuration.port))
             }
@@ -214,13 +220,13 @@ struct Functions: AsyncParsableCommand {
     /// The host, printing its URL once it listens.
     static func application(
         _ configuration: FunctionsHostConfiguration, client: DigitalTwinsClient, applyEvents: ApplyEventsFunction?,
-        tlsServer: HTTPServerBuilder?, logger: Logger
+        tlsServer: HTTPServerBuilder?, observability: ServerObservability, logger: Logger
     ) throws -> some ApplicationProtocol {
         let keys = configuration.keys.isEmpty ? "no function keys" : "function keys required"
         do {
             return try buildFunctionsApplication(
                 configuration: configuration, service: ClientTwinsService(client: client), applyEvents: applyEvents,
-                logger: logger, tlsServer: tlsServer
+                observability: observability, logger: logger, tlsServer: tlsServer
             ) { url in
                 // Unbuffered, so that scripts and terminals see the URL at once.
                 FileHandle.standardOutput.write(

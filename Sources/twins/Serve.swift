@@ -4,6 +4,7 @@ import EventRoutes
 import Foundation
 import HTTPServerSetup
 import Hummingbird
+import Observability
 import PostgresNIO
 import PostgresSupport
 import TwinGateway
@@ -161,10 +162,12 @@ struct Serve: AsyncParsableCommand {
     var insecureNoAuth = false
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var observe: ObservabilityOptions
 
     func run() async throws {
         try await runReportingFailure {
-            let logger = try Environment.bootstrapLogging(database.logLevel)
+            let logger = try Environment.bootstrapLogging(database.logLevel, format: observe.format())
+            let tracing = try observe.startTracing(serviceName: "twins-gateway", logger: logger)
             let url = try database.url()
             var gateway = GatewayConfiguration(
                 host: Environment.string(host, "TWINS_HOST", default: "127.0.0.1"),
@@ -235,14 +238,16 @@ struct Serve: AsyncParsableCommand {
             // PostgreSQL cancels a statement that runs longer; the query route answers TimeoutError.
             poolConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(timeout)s")]
             let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: poolLogger(logger))
+            let observability = ServerObservability(servesMetricsRoute: try observe.separateMetricsPort() == nil)
             let app = buildApplication(
-                configuration: gateway, database: client, databaseURL: url, logger: logger
+                configuration: gateway, database: client, databaseURL: url, observability: observability, logger: logger
             ) { address in
                 // Unbuffered, so that scripts and terminals see the URL at once.
                 FileHandle.standardOutput.write(Data("twins: serving at \(address) (database \(url))\n".utf8))
             }
             do {
-                try await app.runService()
+                try await observe.run(
+                    app, observability: observability, host: gateway.host, tracing: tracing, logger: logger)
             } catch let error as MigrationError {
                 throw error
             } catch {

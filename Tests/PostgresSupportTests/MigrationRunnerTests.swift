@@ -2,7 +2,6 @@ import Logging
 import PostgresNIO
 import PostgresSupport
 import Testing
-import TwinStore
 import TwinTestSupport
 
 @Suite(.enabled(if: TestDatabase.available, Comment(rawValue: TestDatabase.skipMessage)))

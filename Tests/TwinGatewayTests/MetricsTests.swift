@@ -1,5 +1,6 @@
 import Foundation
 import GatewayTestSupport
+import HTTPServerSetup
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -24,7 +25,8 @@ struct MetricsTests {
         try await TestDatabase.withFreshDatabase { _, database in
             try await TwinStoreMigrations.migrate(database)
             let app = Application(
-                router: buildRouter(database: database, metrics: GatewayMetrics(), logger: TestDatabase.logger),
+                router: buildRouter(
+                    database: database, observability: ServerObservability(), logger: TestDatabase.logger),
                 logger: TestDatabase.logger)
             try await app.test(.router) { http in
                 for id in ["secret-twin-1", "secret-twin-2", "secret-twin-3"] {

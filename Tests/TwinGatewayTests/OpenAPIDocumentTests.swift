@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerSetup
 import Hummingbird
 import PostgresNIO
 import Testing
@@ -37,7 +38,7 @@ import TwinStore
             configuration: .init(host: "127.0.0.1", port: 9, username: "u", password: nil, database: nil, tls: .disable)
         )
         // As `twins serve` builds it: with metrics (`GET /metrics`).
-        let router = buildRouter(database: client, metrics: GatewayMetrics(), logger: Logger(label: "test"))
+        let router = buildRouter(database: client, observability: ServerObservability(), logger: Logger(label: "test"))
         let served = Set(router.routes.map { "\($0.method) \($0.path)" })
         let documented = try Self.documentedRoutes()
         #expect(!served.isEmpty)

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PostgresNIO
 import PostgresSupport
-import TwinStore
 
 /// A private database for one test, on the throw-away server that `scripts/test.sh` starts.
 ///
