@@ -49,7 +49,9 @@ public enum DeviceEmulators {
         let wakeup = Wakeup()
         let router = Router()
         observability.install(on: router, logger: logger)
-        EmulatorMetrics.collectDPS(into: observability.metrics, database: database, logger: logger)
+        if let metrics = observability.metrics {
+            EmulatorMetrics.collectDPS(into: metrics, database: database, logger: logger)
+        }
         let enrollments = EnrollmentStore(client: database, logger: logger)
         DPSRoutes(
             configuration: dps, enrollments: enrollments,
@@ -92,7 +94,9 @@ public enum DeviceEmulators {
         let wakeup = Wakeup()
         let router = Router()
         observability.install(on: router, logger: logger)
-        EmulatorMetrics.collectHub(into: observability.metrics, database: database, logger: logger)
+        if let metrics = observability.metrics {
+            EmulatorMetrics.collectHub(into: metrics, database: database, logger: logger)
+        }
         HubRoutes(
             configuration: hub, authorization: HubAuthorization(serviceKey: configuration.serviceKey),
             registry: HubRegistry(client: database, logger: logger), delivery: wakeup, logger: logger

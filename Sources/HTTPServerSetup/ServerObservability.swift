@@ -11,13 +11,14 @@ import Observability
 /// never a token). `GET /metrics` is served beside the routes unless a separate port serves it
 /// (``metricsApplication(host:port:logger:)``).
 public struct ServerObservability: Sendable {
-    /// Where the requests (and the server's other figures) are counted.
-    public let metrics: ServerMetrics
+    /// Where the requests (and the server's other figures) are counted; `nil` with metrics off
+    /// (`--no-metrics`).
+    public let metrics: ServerMetrics?
     /// Whether `GET /metrics` is among the server's own routes.
     public var servesMetricsRoute: Bool
 
     /// Observability with `metrics`; `servesMetricsRoute: false` when a separate port serves them.
-    public init(metrics: ServerMetrics = ServerMetrics(), servesMetricsRoute: Bool = true) {
+    public init(metrics: ServerMetrics? = ServerMetrics(), servesMetricsRoute: Bool = true) {
         self.metrics = metrics
         self.servesMetricsRoute = servesMetricsRoute
     }
@@ -26,13 +27,13 @@ public struct ServerObservability: Sendable {
     public func install<Context: RequestContext>(on router: Router<Context>, logger: Logger) {
         if TraceContext.isTracing { router.add(middleware: TracingMiddleware<Context>()) }
         router.add(middleware: RequestObservationMiddleware<Context>(metrics: metrics, logger: logger))
-        if servesMetricsRoute { MetricsRoutes(metrics: metrics).register(on: router) }
+        if servesMetricsRoute, let metrics { MetricsRoutes(metrics: metrics).register(on: router) }
     }
 
     /// A server of its own for `GET /metrics` (`--metrics-port`), to run beside the main one.
     public func metricsApplication(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
         let router = Router()
-        MetricsRoutes(metrics: metrics).register(on: router)
+        if let metrics { MetricsRoutes(metrics: metrics).register(on: router) }
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
             logger: logger)
@@ -42,7 +43,7 @@ public struct ServerObservability: Sendable {
 /// Times, counts and logs each request; requests that match no route are answered 404 by the
 /// router before any middleware, and are not seen.
 struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: ServerMetrics
+    let metrics: ServerMetrics?
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
@@ -66,7 +67,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
     func record(_ request: Request, _ context: Context, status: Int, start: ContinuousClock.Instant) {
         let duration = start.duration(to: .now)
         let route = context.endpointPath ?? "-"
-        metrics.recordRequest(method: request.method.rawValue, route: route, status: status, duration: duration)
+        metrics?.recordRequest(method: request.method.rawValue, route: route, status: status, duration: duration)
         logger.debug(
             "request",
             metadata: [

@@ -20,6 +20,7 @@ public final class ServerMetrics: @unchecked Sendable {
     private var counters: [String: Metrics.Counter] = [:]
     private var gauges: [String: Metrics.Gauge] = [:]
     private var timers: [String: Metrics.Timer] = [:]
+    private var recorders: [String: Metrics.Recorder] = [:]
 
     struct RequestKey: Hashable {
         let method: String
@@ -33,6 +34,7 @@ public final class ServerMetrics: @unchecked Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         // Durations from 1 ms to 10 s: requests and statements take a few ms, a query, a delivery
         // or a large upload may take seconds.
+        factory.defaultValueHistogramBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000]
         factory.defaultDurationHistogramBuckets = [
             .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
@@ -97,6 +99,23 @@ public final class ServerMetrics: @unchecked Sendable {
         timer.record(duration: duration)
     }
 
+    /// Records `value` in the histogram `label` (for sizes and charges; buckets 1 to 1,000).
+    public func observe(_ label: String, _ dimensions: [(String, String)] = [], value: Double) {
+        let key = Self.key(label, dimensions)
+        let recorder = lock.withLock {
+            if let known = recorders[key] { return known }
+            let made = Metrics.Recorder(label: label, dimensions: dimensions, aggregate: true, factory: factory)
+            recorders[key] = made
+            return made
+        }
+        recorder.record(value)
+    }
+
+    /// A counter to keep and increment on a hot path without a lookup per use.
+    public func counter(_ label: String, _ dimensions: [(String, String)] = []) -> CounterHandle {
+        CounterHandle(counter: Metrics.Counter(label: label, dimensions: dimensions, factory: factory))
+    }
+
     private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
         dimensions.reduce(into: label) { $0 += "\u{1}\($1.0)=\($1.1)" }
     }
@@ -114,4 +133,12 @@ public final class ServerMetrics: @unchecked Sendable {
         registry.emit(into: &buffer)
         return buffer
     }
+}
+
+/// A counter made once (``ServerMetrics/counter(_:_:)``).
+public struct CounterHandle: Sendable {
+    let counter: Metrics.Counter
+
+    /// Adds `amount`.
+    public func increment(by amount: Int = 1) { counter.increment(by: amount) }
 }

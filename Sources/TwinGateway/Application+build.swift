@@ -30,8 +30,13 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let catalog = ModelCatalog(logger: logger)
+    let catalog = ModelCatalog(logger: logger, metrics: observability.metrics)
     let jobWakeup = Wakeup()
+    if let pool = configuration.databasePool, let metrics = observability.metrics {
+        DatabasePoolMetrics.collect(
+            into: metrics, client: database, applicationName: pool.applicationName,
+            maximumConnections: pool.maximumConnections, logger: logger)
+    }
     let router = buildRouter(
         database: database, databaseURL: databaseURL, configuration: configuration, catalog: catalog,
         jobWakeup: jobWakeup, observability: observability, logger: logger)
@@ -80,10 +85,12 @@ public func buildRouter(
     var adt = router.group()
     if configuration.auth.mode == .jwt {
         adt = adt.add(
-            middleware: AuthMiddleware(verifier: TokenVerifier(configuration: configuration.auth), logger: logger))
+            middleware: AuthMiddleware(
+                verifier: TokenVerifier(configuration: configuration.auth), logger: logger,
+                metrics: observability?.metrics))
     }
     adt = adt.add(middleware: ADTMiddleware(logger: logger))
-    let catalog = catalog ?? ModelCatalog(logger: logger)
+    let catalog = catalog ?? ModelCatalog(logger: logger, metrics: observability?.metrics)
     let links = LinkBuilder(scheme: configuration.tls == nil ? "http" : "https")
     ModelRoutes(
         store: ModelStore(client: database, catalog: catalog, logger: logger), links: links,
@@ -119,7 +126,7 @@ public func buildRouter(
     let queryOptions = ParseOptions(
         requireAnchor: !configuration.queryExtensions, allowOrderBy: configuration.queryExtensions)
     QueryRoutes(
-        store: QueryStore(client: database, logger: logger, options: queryOptions),
+        store: QueryStore(client: database, logger: logger, options: queryOptions, metrics: observability?.metrics),
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     return router

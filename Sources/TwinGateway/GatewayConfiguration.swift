@@ -35,6 +35,9 @@ public struct GatewayConfiguration: Sendable {
     public var eventDelivery = EventDeliveryConfiguration()
     /// How bulk jobs run, and where `file://` job locations may be.
     public var jobs = JobsConfiguration()
+    /// The `application_name` the database pool connects under and its size: with them, the
+    /// metrics show the pool's connections by state (``DatabasePoolMetrics``).
+    public var databasePool: DatabasePoolIdentity?
 
     /// A configuration.
     public init(
@@ -44,5 +47,19 @@ public struct GatewayConfiguration: Sendable {
         self.port = port
         self.tls = tls
         self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// How a gateway's database pool shows itself in `pg_stat_activity`.
+public struct DatabasePoolIdentity: Sendable {
+    /// The pool's `application_name`, unique per process.
+    public var applicationName: String
+    /// The pool's connection limit.
+    public var maximumConnections: Int
+
+    /// The identity of a pool of `maximumConnections` connecting as `applicationName`.
+    public init(applicationName: String, maximumConnections: Int) {
+        self.applicationName = applicationName
+        self.maximumConnections = maximumConnections
     }
 }

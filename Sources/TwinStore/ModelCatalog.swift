@@ -1,6 +1,7 @@
 import ADTWire
 import DTDL
 import Logging
+import Observability
 import PostgresNIO
 
 /// The resolved graph of every uploaded model, cached in memory.
@@ -23,19 +24,36 @@ public actor ModelCatalog {
 
     private var snapshot: Snapshot?
     private let logger: Logger
+    private let metrics: ServerMetrics?
+    private let hits: CounterHandle?
+    private let reloads: CounterHandle?
 
     /// The generation of the cached graph, if one is loaded.
     public var loadedGeneration: Int64? { snapshot?.generation }
 
-    /// An empty cache; the first request loads it.
-    public init(logger: Logger) { self.logger = logger }
+    /// An empty cache; the first request loads it. With `metrics`, hits and reloads are counted
+    /// there (`twins_model_cache_requests_total{result}`), with the reloads' durations and the
+    /// models loaded.
+    public init(logger: Logger, metrics: ServerMetrics? = nil) {
+        self.logger = logger
+        self.metrics = metrics
+        hits = metrics?.counter("twins_model_cache_requests_total", [("result", "hit")])
+        reloads = metrics?.counter("twins_model_cache_requests_total", [("result", "reload")])
+    }
 
     /// The graph of generation `generation` or a later one, loading it over `connection` when
     /// the cache holds an older one. Call it with a generation read from the database: the
     /// snapshot's own `generation` says which one it reflects.
     public func snapshot(generation: Int64, on connection: PostgresConnection) async throws -> Snapshot {
-        if let snapshot, snapshot.generation >= generation { return snapshot }
+        if let snapshot, snapshot.generation >= generation {
+            hits?.increment()
+            return snapshot
+        }
+        reloads?.increment()
+        let started = ContinuousClock.now
         let loaded = try await Self.load(on: connection, logger: logger)
+        metrics?.record("twins_model_cache_reload_duration_seconds", duration: started.duration(to: .now))
+        metrics?.set("twins_models_loaded", to: Double(loaded.graph.interfaces.count))
         if snapshot.map({ $0.generation < loaded.generation }) ?? true { snapshot = loaded }
         return loaded
     }

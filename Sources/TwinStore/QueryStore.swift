@@ -1,6 +1,7 @@
 import DTDL
 import Foundation
 import Logging
+import Observability
 import PostgresNIO
 import TwinQuery
 
@@ -22,12 +23,16 @@ public struct QueryStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     let options: ParseOptions
+    let metrics: ServerMetrics?
 
-    /// A store over `client`. `options` choose the extensions (unanchored JOINs, ORDER BY).
-    public init(client: PostgresClient, logger: Logger, options: ParseOptions = .init()) {
+    /// A store over `client`. `options` choose the extensions (unanchored JOINs, ORDER BY);
+    /// with `metrics`, pages, rows, charges and timeouts are counted there.
+    public init(client: PostgresClient, logger: Logger, options: ParseOptions = .init(), metrics: ServerMetrics? = nil)
+    {
         self.client = client
         self.logger = logger
         self.options = options
+        self.metrics = metrics
     }
 
     /// A page of `query`, or of the query a continuation token carries (the query text is then
@@ -75,7 +80,7 @@ public struct QueryStore: Sendable {
         do {
             rows = try await client.tracedQuery(PostgresQuery(unsafeSQL: compiled.sql, binds: bindings), logger: logger)
         } catch {
-            throw Self.databaseError(error)
+            throw databaseError(error)
         }
 
         var writer = QueryPageWriter(output: compiled.output, withLastUpdateTime: withLastUpdateTime)
@@ -102,7 +107,7 @@ public struct QueryStore: Sendable {
                 lastKeys = keys
             }
         } catch {
-            throw Self.databaseError(error)
+            throw databaseError(error)
         }
         var next: String?
         if more, let lastKeys {
@@ -113,6 +118,11 @@ public struct QueryStore: Sendable {
         }
         let hops = query.joins.count + (query.match?.maximumHops ?? 0)
         let charge = 1.0 + 0.5 * Double(hops) + 0.01 * Double(writer.rowCount)
+        if let metrics {
+            metrics.increment("twins_query_pages_total")
+            metrics.increment("twins_query_rows_total", by: writer.rowCount)
+            metrics.observe("twins_query_charge", value: charge)
+        }
         return Page(body: writer.finish(continuationToken: next), charge: Self.formatCharge(charge))
     }
 
@@ -130,8 +140,9 @@ public struct QueryStore: Sendable {
     }
 
     /// A cancelled statement (PostgreSQL's `statement_timeout`) is ADT's `TimeoutError`.
-    static func databaseError(_ error: any Error) -> any Error {
+    func databaseError(_ error: any Error) -> any Error {
         if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "57014" {
+            metrics?.increment("twins_query_timeouts_total")
             return ServiceError(
                 "TimeoutError", "The query timed out. Simplify the query or narrow it with more filters.")
         }

@@ -80,7 +80,7 @@ struct Emulate: AsyncParsableCommand {
             let logger = try Environment.bootstrapLogging(database.logLevel, format: observe.format())
             let tracing = try observe.startTracing(serviceName: "twins-emulate", logger: logger)
             // One set of metrics for the four servers of the process (their routes tell them apart).
-            let observability = ServerObservability(servesMetricsRoute: try observe.separateMetricsPort() == nil)
+            let observability = try observe.observability()
             let url = try database.url()
             _ = try await DirectConnection.with(url, logger: logger) { connection in
                 try await MigrationRunner(logger: logger).migrate(on: connection)

@@ -196,7 +196,7 @@ struct Functions: AsyncParsableCommand {
         do {
             let logger = try Environment.bootstrapLogging(logLevel, format: observe.format())
             let tracing = try observe.startTracing(serviceName: "twins-functions", logger: logger)
-            let observability = ServerObservability(servesMetricsRoute: try observe.separateMetricsPort() == nil)
+            let observability = try observe.observability()
             let configuration = try hostConfiguration()
             let endpoint = Environment.string(adtEndpoint, "TWINS_ADT_ENDPOINT", default: "http://127.0.0.1:8080")
             let client = try makeClient(endpoint: endpoint)

@@ -28,6 +28,17 @@ struct ObservabilityOptions: ParsableArguments {
             valueName: "port"))
     var metricsPort: Int?
 
+    @Flag(help: "Count nothing and serve no /metrics (env TWINS_NO_METRICS=1).")
+    var noMetrics = false
+
+    /// What the servers record and serve, as the options ask.
+    func observability() throws -> ServerObservability {
+        let off = Environment.bool(noMetrics, "TWINS_NO_METRICS")
+        let port = try separateMetricsPort()
+        if off, port != nil { throw CommandFailure("--metrics-port has nothing to serve with --no-metrics") }
+        return ServerObservability(metrics: off ? nil : ServerMetrics(), servesMetricsRoute: port == nil)
+    }
+
     /// The log format: `text` or `json`.
     func format() throws -> Environment.LogFormat {
         let text = Environment.string(logFormat, "TWINS_LOG_FORMAT", default: "text")

@@ -236,9 +236,15 @@ struct Serve: AsyncParsableCommand {
             poolConfiguration.options.connectionIdleTimeout = .seconds(600)
             poolConfiguration.options.keepAliveBehavior = nil
             // PostgreSQL cancels a statement that runs longer; the query route answers TimeoutError.
-            poolConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(timeout)s")]
+            // The application name tells this process's connections apart in pg_stat_activity (the
+            // pool's metrics are read there).
+            let applicationName = DatabasePoolMetrics.applicationName("gateway")
+            poolConfiguration.options.additionalStartupParameters = [
+                ("statement_timeout", "\(timeout)s"), ("application_name", applicationName),
+            ]
+            gateway.databasePool = DatabasePoolIdentity(applicationName: applicationName, maximumConnections: poolSize)
             let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: poolLogger(logger))
-            let observability = ServerObservability(servesMetricsRoute: try observe.separateMetricsPort() == nil)
+            let observability = try observe.observability()
             let app = buildApplication(
                 configuration: gateway, database: client, databaseURL: url, observability: observability, logger: logger
             ) { address in

@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -129,12 +130,13 @@ def traced():
         json.dump([{"name": "trace-hook", "type": "webhook", "url": f"http://127.0.0.1:{collector.port}/events"}], f)
     environment = dict(os.environ, OTEL_BSP_SCHEDULE_DELAY="100")
     otlp = f"http://127.0.0.1:{collector.port}"
-    gateway_port, functions_port = free_port(), free_port()
+    gateway_port, functions_port, metrics_port = free_port(), free_port(), free_port()
     gateway_url, functions_url = f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{functions_port}"
     gateway_log, functions_log = os.path.join(work, "gateway.log"), os.path.join(work, "functions.log")
     gateway = subprocess.Popen(
         [binary, "serve", "--port", str(gateway_port), "--database-url", database_url,
-         "--endpoints", endpoints, "--otlp-endpoint", otlp, "--log-format", "json", "--log-level", "debug"],
+         "--endpoints", endpoints, "--otlp-endpoint", otlp, "--log-format", "json", "--log-level", "debug",
+         "--metrics-port", str(metrics_port)],
         stdout=subprocess.DEVNULL, stderr=open(gateway_log, "w"), env=environment)
     functions = subprocess.Popen(
         [binary, "functions", "--port", str(functions_port), "--adt-endpoint", gateway_url,
@@ -143,6 +145,7 @@ def traced():
     try:
         wait_healthy(gateway_url, gateway, gateway_log)
         wait_healthy(functions_url, functions, functions_log)
+        collector.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         yield collector, gateway_url, functions_url, gateway_log
     finally:
         for process in (functions, gateway):
@@ -206,6 +209,9 @@ def test_patch_trace_has_request_sql_and_linked_delivery_spans(traced):
             notified = [e for e in collector.events if e.get("subject") == twin_id or
                         any(x.get("subject") == twin_id for x in (e if isinstance(e, list) else []))]
         assert notified
+        delivered = [s for family in text_string_to_metric_families(requests.get(collector.metrics_url).text)
+                     for s in family.samples if s.name == "twins_events_delivered_total"]
+        assert sum(s.value for s in delivered if s.labels["endpoint"] == "trace-hook") >= 1
     finally:
         adt("DELETE", f"{gateway}/eventroutes/{route}")
         adt("DELETE", f"{gateway}/digitaltwins/{twin_id}")
@@ -236,6 +242,23 @@ def test_function_call_carries_the_trace_to_the_gateway(traced):
     assert all(call.parent_span_id == host[0].span_id for call in calls)
     call_ids = {call.span_id for call in calls}
     assert all(s.parent_span_id in call_ids for _, s in gateway_spans)
+
+    # The host counts the invocation once, by function and outcome.
+    samples = [s for family in text_string_to_metric_families(requests.get(f"{functions}/metrics").text)
+               for s in family.samples if s.name == "twins_function_invocations_total"]
+    assert sum(s.value for s in samples if s.labels["function"] == "DeleteDeviceInTwinFunc") == 1
+    assert {s.labels["outcome"] for s in samples} <= {"succeeded", "refused", "failed"}
+
+
+def test_metrics_port_serves_the_metrics_instead_of_the_api_port(traced):
+    collector, gateway, _, _ = traced
+    assert requests.get(f"{gateway}/metrics", timeout=5).status_code == 404
+    response = requests.get(collector.metrics_url, timeout=5)
+    assert response.status_code == 200
+    names = {s.name for family in text_string_to_metric_families(response.text) for s in family.samples}
+    assert "http_server_requests_total" in names
+    # The webhook endpoint's delivery figures, read from the database at the scrape.
+    assert "twins_event_backlog" in names
 
 
 def test_json_logs_parse_and_never_show_a_token(traced):

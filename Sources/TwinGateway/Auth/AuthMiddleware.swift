@@ -3,6 +3,7 @@ import DTDL
 import HTTPTypes
 import Hummingbird
 import Logging
+import Observability
 import TwinStore
 
 /// Lets a request through to an ADT route only with a valid token whose roles allow the route's
@@ -11,6 +12,8 @@ import TwinStore
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let verifier: TokenVerifier
     let logger: Logger
+    /// Where refusals are counted by reason (`twins_auth_failures_total`).
+    var metrics: ServerMetrics? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -27,6 +30,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         } catch {
             logger.debug("request refused", metadata: ["status": "\(error.status)", "reason": "\(error.reason)"])
+            metrics?.increment("twins_auth_failures_total", [("reason", error.kind)])
             return Self.response(error)
         }
         return try await next(request, context)

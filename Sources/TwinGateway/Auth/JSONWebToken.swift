@@ -16,7 +16,7 @@ struct JSONWebToken {
             let header = Base64URL.decode(parts[0]).flatMap({ try? JSONParser.parse($0) })?.objectValue,
             let claims = Base64URL.decode(parts[1]).flatMap({ try? JSONParser.parse($0) })?.objectValue,
             let signature = Base64URL.decode(parts[2])
-        else { throw AuthFailure.unauthorized("the bearer token is not a well-formed JWT") }
+        else { throw AuthFailure.unauthorized("the bearer token is not a well-formed JWT", kind: "malformed_token") }
         self.header = header
         self.claims = claims
         self.signingInput = Array(text[..<parts[2].startIndex].dropLast().utf8)
@@ -31,9 +31,17 @@ struct JSONWebToken {
 struct AuthFailure: Error, CustomStringConvertible {
     let status: Int
     let reason: String
+    /// The reason as one of a few words, for the metrics' `reason` label: `missing_token`,
+    /// `malformed_token`, `untrusted_issuer`, `keys_unavailable`, `bad_signature`,
+    /// `wrong_audience`, `expired`, `not_yet_valid`, `forbidden`.
+    let kind: String
 
-    static func unauthorized(_ reason: String) -> AuthFailure { AuthFailure(status: 401, reason: reason) }
-    static func forbidden(_ reason: String) -> AuthFailure { AuthFailure(status: 403, reason: reason) }
+    static func unauthorized(_ reason: String, kind: String) -> AuthFailure {
+        AuthFailure(status: 401, reason: reason, kind: kind)
+    }
+    static func forbidden(_ reason: String) -> AuthFailure {
+        AuthFailure(status: 403, reason: reason, kind: "forbidden")
+    }
 
     var description: String { reason }
 }

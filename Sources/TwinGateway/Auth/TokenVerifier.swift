@@ -16,26 +16,28 @@ struct TokenVerifier: Sendable {
 
     func principal(authorization: String?, now: Date = Date()) async throws(AuthFailure) -> Principal {
         guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
-            throw .unauthorized("no bearer token")
+            throw .unauthorized("no bearer token", kind: "missing_token")
         }
         let token = try JSONWebToken(authorization.dropFirst(7).drop(while: { $0 == " " }))
-        guard let issuer = token.claims["iss"]?.stringValue else { throw .unauthorized("the token has no issuer") }
+        guard let issuer = token.claims["iss"]?.stringValue else {
+            throw .unauthorized("the token has no issuer", kind: "malformed_token")
+        }
 
         let key: VerificationKey?
         if let development = configuration.developmentIssuer, DevelopmentIssuer.isDevelopmentIssuer(issuer) {
             key = token.keyID == development.keyID ? development.verificationKey : nil
         } else {
             guard configuration.issuers.contains(issuer) else {
-                throw .unauthorized("the token's issuer is not trusted")
+                throw .unauthorized("the token's issuer is not trusted", kind: "untrusted_issuer")
             }
             do {
                 key = try await configuration.keys?.key(id: token.keyID)
             } catch {
-                throw .unauthorized("the issuer's signing keys could not be fetched")
+                throw .unauthorized("the issuer's signing keys could not be fetched", kind: "keys_unavailable")
             }
         }
         guard let key, key.verifies(token.signature, of: token.signingInput, algorithm: token.algorithm) else {
-            throw .unauthorized("the token's signature does not verify")
+            throw .unauthorized("the token's signature does not verify", kind: "bad_signature")
         }
 
         let audiences: [String]
@@ -45,14 +47,14 @@ struct TokenVerifier: Sendable {
         default: audiences = []
         }
         guard audiences.contains(where: configuration.audiences.contains) else {
-            throw .unauthorized("the token is for another audience")
+            throw .unauthorized("the token is for another audience", kind: "wrong_audience")
         }
         let time = now.timeIntervalSince1970
         guard let expiry = Self.seconds(token.claims["exp"]), expiry + configuration.clockSkew > time else {
-            throw .unauthorized("the token has expired")
+            throw .unauthorized("the token has expired", kind: "expired")
         }
         if let notBefore = Self.seconds(token.claims["nbf"]), notBefore - configuration.clockSkew > time {
-            throw .unauthorized("the token is not valid yet")
+            throw .unauthorized("the token is not valid yet", kind: "not_yet_valid")
         }
 
         let ids = ["oid", "appid", "azp", "sub"].compactMap { token.claims[$0]?.stringValue }
