@@ -25,7 +25,12 @@ public struct ServerObservability: Sendable {
 
     /// Adds the middleware (first, so that it sees every routed request) and the metrics route.
     public func install<Context: RequestContext>(on router: Router<Context>, logger: Logger) {
-        if TraceContext.isTracing { router.add(middleware: TracingMiddleware<Context>()) }
+        if TraceContext.isTracing {
+            // Query parameters that carry a credential: a function key (`code`), a SAS signature.
+            router.add(
+                middleware: TracingMiddleware<Context>(
+                    recordingHeaders: [], redactingQueryParameters: ["code", "sig"]))
+        }
         router.add(middleware: RequestObservationMiddleware<Context>(metrics: metrics, logger: logger))
         if servesMetricsRoute, let metrics { MetricsRoutes(metrics: metrics).register(on: router) }
     }

@@ -226,7 +226,8 @@ def test_function_call_carries_the_trace_to_the_gateway(traced):
               "eventTime": "2026-01-02T19:17:44.4383997Z", "dataVersion": "1", "metadataVersion": "1",
               "topic": "/SUBSCRIPTIONS/s/RESOURCEGROUPS/g/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/h",
               "data": {"hubName": "h", "deviceId": device, "twin": {"deviceId": device}}}]
-    response = requests.post(f"{functions}/api/DeleteDeviceInTwinFunc", json=event, timeout=10,
+    key = "function-key-" + uuid.uuid4().hex
+    response = requests.post(f"{functions}/api/DeleteDeviceInTwinFunc?code={key}", json=event, timeout=10,
                              headers={"traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
     assert response.status_code < 500, response.text
 
@@ -242,6 +243,9 @@ def test_function_call_carries_the_trace_to_the_gateway(traced):
     assert all(call.parent_span_id == host[0].span_id for call in calls)
     call_ids = {call.span_id for call in calls}
     assert all(s.parent_span_id in call_ids for _, s in gateway_spans)
+    # The function key in the query string is not recorded.
+    assert key not in str([s for _, s in spans])
+    assert any("code=REDACTED" in str(a.value) for a in host[0].attributes)
 
     # The host counts the invocation once, by function and outcome.
     samples = [s for family in text_string_to_metric_families(requests.get(f"{functions}/metrics").text)
