@@ -168,7 +168,10 @@ let executableTargets: [Target] = [
         ]
     ),
     // Benchmarks live in their own executable so that the test command stays lean.
-    .executableTarget(name: "twins-bench", dependencies: ["ADTWire", "DTDL", "DigitalTwinsClient"]),
+    .executableTarget(
+        name: "twins-bench",
+        dependencies: ["ADTWire", "DTDL", "DigitalTwinsClient", "TwinStore", "PostgresSupport", postgresNIO, logging]
+    ),
     // Build-time tool: turns migrations/*.sql into Swift source, so the binary carries its schema.
     .executableTarget(name: "MigrationEmbedder"),
     .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),

@@ -42,7 +42,9 @@ swift build -c release --product twins-bench
 
 sampler_pid=""
 bench_stop_extra() { [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true; }
-bench_start_gateway twins-bench
+# BENCH_SERVE_ARGS: more options for `twins serve` (e.g. "--read-slots 0").
+# shellcheck disable=SC2086
+bench_start_gateway twins-bench ${BENCH_SERVE_ARGS:-}
 
 # Peak memory: VmHWM at the end, and VmRSS sampled every 0.5 s (bounded: at most one hour).
 ( for _ in $(seq 1 7200); do

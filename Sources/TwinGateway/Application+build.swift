@@ -98,7 +98,8 @@ public func buildRouter(
     ).register(on: adt)
     TwinRoutes(
         store: DigitalTwinStore(
-            client: database, catalog: catalog, logger: logger, eventSource: configuration.instanceHost),
+            client: database, catalog: catalog, logger: logger, eventSource: configuration.instanceHost,
+            readSlots: configuration.twinReadSlots),
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     RelationshipRoutes(

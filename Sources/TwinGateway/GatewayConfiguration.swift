@@ -35,6 +35,10 @@ public struct GatewayConfiguration: Sendable {
     public var eventDelivery = EventDeliveryConfiguration()
     /// How bulk jobs run, and where `file://` job locations may be.
     public var jobs = JobsConfiguration()
+    /// `GET /digitaltwins/{id}` reads coalesced under load: at most this many statements in
+    /// flight, each fetching every read that waited (docs/performance.md); `nil` reads one
+    /// statement per request. Two keeps the statements large: measured best on 2 cores.
+    public var twinReadSlots: Int? = 2
     /// The `application_name` the database pool connects under and its size: with them, the
     /// metrics show the pool's connections by state (``DatabasePoolMetrics``).
     public var databasePool: DatabasePoolIdentity?

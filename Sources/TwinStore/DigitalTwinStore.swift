@@ -24,18 +24,49 @@ public struct DigitalTwinStore: Sendable {
     let logger: Logger
 
     /// A store over `client`, sharing `catalog` with the rest of the process.
+    /// With `readSlots`, `GET` reads are coalesced under load (``PointReadCoalescer``): at most
+    /// that many statements in flight, each fetching the reads that waited; `nil` reads one by
+    /// one.
     public init(
         client: PostgresClient, catalog: ModelCatalog, logger: Logger,
-        eventSource: String = ChangeNotifications.defaultSource
+        eventSource: String = ChangeNotifications.defaultSource, readSlots: Int? = nil
     ) {
         self.eventSource = eventSource
         self.client = client
         self.catalog = catalog
         self.logger = logger
+        reads = readSlots.map { slots in
+            PointReadCoalescer(slots: slots, maxBatch: Self.maxReadBatch) { [client, logger] ids in
+                var found: [String: Stored] = [:]
+                found.reserveCapacity(ids.count)
+                if ids.count == 1 {
+                    for try await (body, etag) in try await client.tracedExecute(
+                        GetTwinStatement(id: ids[0]), logger: logger)
+                    {
+                        found[ids[0]] = Stored(body: body, etag: "W/\"\(etag)\"")
+                    }
+                } else {
+                    for try await (id, body, etag) in try await client.tracedExecute(
+                        GetTwinsStatement(ids: ids), logger: logger)
+                    {
+                        found[id] = Stored(body: body, etag: "W/\"\(etag)\"")
+                    }
+                }
+                return found
+            }
+        }
     }
+
+    /// Reads per coalesced statement at most.
+    static let maxReadBatch = 64
+    let reads: PointReadCoalescer<Stored>?
 
     /// The twin, or `DigitalTwinNotFound`.
     public func get(_ id: String) async throws -> Stored {
+        if let reads {
+            guard let stored = try await reads.read(id) else { throw ServiceError.twinNotFound(id) }
+            return stored
+        }
         for try await (body, etag) in try await client.tracedExecute(GetTwinStatement(id: id), logger: logger) {
             return Stored(body: body, etag: "W/\"\(etag)\"")
         }

@@ -20,3 +20,23 @@ struct GetTwinStatement: PostgresPreparedStatement {
         try row.decode(Row.self)
     }
 }
+
+/// Several twins at once, for reads coalesced under load (``PointReadCoalescer``): the same
+/// columns as ``GetTwinStatement`` and the id, for the rows that exist.
+struct GetTwinsStatement: PostgresPreparedStatement {
+    static let sql = "SELECT id, body::text, etag::text FROM twins WHERE id = ANY($1)"
+    static let name = "twins_get_twins"
+    typealias Row = (String, String, String)
+
+    var ids: [String]
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(ids)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}

@@ -158,6 +158,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "seconds"))
     var jobLease: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "GET twin reads coalesced under load: at most this many statements in flight, each fetching every read that waited; 0 reads one statement per request (env TWINS_READ_SLOTS). Default: 2",
+            valueName: "count"))
+    var readSlots: Int?
+
     @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
     var insecureNoAuth = false
 
@@ -175,6 +181,9 @@ struct Serve: AsyncParsableCommand {
                 maxBodyBytes: try Environment.int(maxBodyBytes, "TWINS_MAX_BODY_BYTES", default: 32 << 20))
             guard gateway.maxBodyBytes > 0 else { throw CommandFailure("--max-body-bytes must be positive") }
             gateway.queryExtensions = Environment.bool(queryExtensions, "TWINS_QUERY_EXTENSIONS")
+            let slots = try Environment.int(readSlots, "TWINS_READ_SLOTS", default: 2)
+            guard slots >= 0 else { throw CommandFailure("--read-slots must not be negative") }
+            gateway.twinReadSlots = slots == 0 ? nil : slots
             gateway.auth = try authConfiguration(host: gateway.host)
             gateway.maxEventRoutes = try Environment.int(
                 maxEventRoutes, "TWINS_MAX_EVENT_ROUTES", default: EventRoute.defaultLimit)
