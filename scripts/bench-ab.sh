@@ -7,6 +7,7 @@
 # p99 and the gateway's CPU time per request for A and B, and B's ratio to A.
 #
 #   scripts/bench-ab.sh "--read-slots 0" ""
+#   scripts/bench-ab.sh "TWINS_EXECUTOR=default" ""     (NAME=VALUE words set the environment)
 # Loopback only; it stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,9 +39,12 @@ restart_gateway() {
   wait "$server_pid" 2>/dev/null || true
   local port
   port=$(free_port)
-  # shellcheck disable=SC2086
-  "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" --database-url "$database_url" \
-    --log-level warning --no-migrate $1 >>"$work/server.log" 2>&1 &
+  local environment=() arguments=() word
+  for word in $1; do
+    if [[ $word =~ ^[A-Z_][A-Z0-9_]*= ]]; then environment+=("$word"); else arguments+=("$word"); fi
+  done
+  env "${environment[@]}" "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" \
+    --database-url "$database_url" --log-level warning --no-migrate "${arguments[@]}" >>"$work/server.log" 2>&1 &
   server_pid=$!
   base="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do

@@ -45,6 +45,9 @@ final class PointReadCoalescer<Value: Sendable>: @unchecked Sendable {
         self.fetch = fetch
     }
 
+    /// Reads waiting for a statement (for tests).
+    var waitingCount: Int { lock.withLock { waiting.count } }
+
     /// The value of `key`, or `nil` when there is none.
     func read(_ key: String) async throws -> Value? {
         let leadsNow = lock.withLock {
