@@ -248,13 +248,20 @@ final class BridgeSides: @unchecked Sendable {
     }
 
     /// Every notification a side's receiver got, in arrival order.
+    ///
+    /// Each notification once: delivery is at least once, so a batch whose answer was lost (a
+    /// timeout under load) arrives again, and its copies are not changes of their own.
     func notifications(_ side: String) async -> [JSONObject] {
-        await receiver.requests("/" + side).flatMap { request -> [JSONObject] in
+        var seen: Set<String> = []
+        return await receiver.requests("/" + side).flatMap { request -> [JSONObject] in
             switch request.json {
             case .array(let items)?: return items.compactMap(\.objectValue)
             case .object(let object)?: return [object]
             default: return []
             }
+        }.filter { event in
+            guard let id = event["id"]?.stringValue else { return true }
+            return seen.insert(id).inserted
         }
     }
 

@@ -75,7 +75,15 @@ struct BridgeTests {
             // Each side saw its own writers' changes (unmarked) and at most one bridged write per
             // change of the other side (marked): no change came back. (Fewer when a change was
             // moot by the time it arrived, e.g. a relationship created and deleted meanwhile.)
-            try await Task.sleep(for: .milliseconds(500))
+            // Every notification at its receiver: the counts hold still for a second (under load a
+            // delivery may still be on its way after the bridge has drained).
+            var counts = (-1, -1)
+            for _ in 0..<60 {
+                let now = (await sides.notifications("us").count, await sides.notifications("azure").count)
+                if now == counts { break }
+                counts = now
+                try await Task.sleep(for: .seconds(1))
+            }
             let ours = await sides.notifications("us")
             let theirs = await sides.notifications("azure")
             let ownOurs = ours.filter { !BridgeMarker.isEcho($0) }.count
