@@ -34,31 +34,11 @@ curl -fs -o /dev/null -X POST "$base/models?$api" -H 'Content-Type: application/
 bench_load_thermostats "$model" "$twins"
 clock_ticks=$(getconf CLK_TCK)
 
-restart_gateway() {
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  local port
-  port=$(free_port)
-  local environment=() arguments=() word
-  for word in $1; do
-    if [[ $word =~ ^[A-Z_][A-Z0-9_]*= ]]; then environment+=("$word"); else arguments+=("$word"); fi
-  done
-  env "${environment[@]}" "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" \
-    --database-url "$database_url" --log-level warning --no-migrate "${arguments[@]}" >>"$work/server.log" 2>&1 &
-  server_pid=$!
-  base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do
-    curl -fs "$base/readyz" >/dev/null 2>&1 && return
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  echo "error: the gateway did not become ready" >&2; cat "$work/server.log" >&2; exit 1
-}
 
 : >"$work/runs"
 for round in $(seq 1 "$rounds"); do
   for side in A B; do
-    if [ "$side" = A ]; then restart_gateway "$options_a"; else restart_gateway "$options_b"; fi
+    if [ "$side" = A ]; then bench_restart_gateway "$options_a"; else bench_restart_gateway "$options_b"; fi
     for route in $routes; do
       BENCH_TWINS=$twins wrk -t2 -c"$connections" -d2s -s "$bench/$route.lua" "$base" >/dev/null
       before=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")

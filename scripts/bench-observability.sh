@@ -37,23 +37,6 @@ bench_load_thermostats "$model" "$twins"
 clock_ticks=$(getconf CLK_TCK)
 server_cpu() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 
-# restart_gateway ARGS...: the gateway again on the same database, with ARGS.
-restart_gateway() {
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  local port
-  port=$(free_port)
-  "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" --database-url "$database_url" \
-    --log-level warning --no-migrate "$@" >>"$work/server.log" 2>&1 &
-  server_pid=$!
-  base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do
-    curl -fs "$base/readyz" >/dev/null 2>&1 && return
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  echo "error: the gateway did not become ready" >&2; cat "$work/server.log" >&2; exit 1
-}
 
 # run_wrk NAME SCRIPT: leaves "rps p99 cpu_us_per_request errors" in $work/NAME.wrk.
 run_wrk() {
@@ -72,14 +55,14 @@ run_wrk() {
 for mode in off metrics tracing; do
   case $mode in
     off) ;;
-    metrics) restart_gateway ;;
+    metrics) bench_restart_gateway "" ;;
     tracing)
       python3 "$bench/otlp-sink.py" "$work/sink.counts" >"$work/sink.port" &
       sink_pid=$!
       for _ in $(seq 1 50); do [ -s "$work/sink.port" ] && break; sleep 0.1; done
       # Short batches and a deep queue, so that every span is exported rather than dropped.
-      OTEL_TRACES_SAMPLER=always_on OTEL_BSP_SCHEDULE_DELAY=500 OTEL_BSP_MAX_QUEUE_SIZE=262144 \
-        OTEL_BSP_MAX_EXPORT_BATCH_SIZE=8192 restart_gateway --otlp-endpoint "http://127.0.0.1:$(cat "$work/sink.port")"
+      bench_restart_gateway "OTEL_TRACES_SAMPLER=always_on OTEL_BSP_SCHEDULE_DELAY=500 OTEL_BSP_MAX_QUEUE_SIZE=262144
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE=8192 --otlp-endpoint http://127.0.0.1:$(cat "$work/sink.port")"
       ;;
   esac
   run_wrk "$mode-GET" get.lua

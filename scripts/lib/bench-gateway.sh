@@ -4,6 +4,8 @@
 #   bench_start_gateway PREFIX [ARGS...]  sets work, db_port, database_url, server_pid, base; defines
 #                                         psql_twins; ARGS go to `twins serve`
 #   bench_load_thermostats MODEL COUNT    loads COUNT twins bench-1... of MODEL with SQL
+#   bench_restart_gateway "WORDS"         the gateway again on the same database; NAME=VALUE words
+#                                         set its environment, the others go to `twins serve`
 #   bench_stop_extra                      (optional, defined by the caller) runs first at exit
 
 bench_cleanup() {
@@ -69,4 +71,24 @@ VACUUM ANALYZE twins;
 CHECKPOINT;
 SQL
   echo "loaded in $(awk -v a="$load_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
+bench_restart_gateway() {
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  local port environment=() arguments=() word
+  for word in $1; do
+    if [[ $word =~ ^[A-Z_][A-Z0-9_]*= ]]; then environment+=("$word"); else arguments+=("$word"); fi
+  done
+  port=$(free_port)
+  env "${environment[@]}" "$root/.build/release/twins" serve --host 127.0.0.1 --port "$port" \
+    --database-url "$database_url" --log-level warning --no-migrate "${arguments[@]}" >>"$work/server.log" 2>&1 &
+  server_pid=$!
+  base="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    curl -fs "$base/readyz" >/dev/null 2>&1 && return
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "error: the gateway did not become ready" >&2; cat "$work/server.log" >&2; exit 1
 }
