@@ -65,59 +65,48 @@ public final class ServerMetrics: @unchecked Sendable {
 
     /// Adds `amount` to the counter `label` (a name ending in `_total`) with `dimensions`.
     public func increment(_ label: String, _ dimensions: [(String, String)] = [], by amount: Int = 1) {
-        let key = Self.key(label, dimensions)
-        let counter = lock.withLock {
-            if let known = counters[key] { return known }
-            let made = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
-            counters[key] = made
-            return made
+        cached(\.counters, label, dimensions) {
+            Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
         }
-        counter.increment(by: amount)
+        .increment(by: amount)
     }
 
     /// Sets the gauge `label` with `dimensions` to `value`.
     public func set(_ label: String, _ dimensions: [(String, String)] = [], to value: Double) {
-        let key = Self.key(label, dimensions)
-        let gauge = lock.withLock {
-            if let known = gauges[key] { return known }
-            let made = Metrics.Gauge(label: label, dimensions: dimensions, factory: factory)
-            gauges[key] = made
-            return made
-        }
-        gauge.record(value)
+        cached(\.gauges, label, dimensions) { Metrics.Gauge(label: label, dimensions: dimensions, factory: factory) }
+            .record(value)
     }
 
     /// Records `duration` in the histogram `label` (a name ending in `_seconds`).
     public func record(_ label: String, _ dimensions: [(String, String)] = [], duration: Duration) {
-        let key = Self.key(label, dimensions)
-        let timer = lock.withLock {
-            if let known = timers[key] { return known }
-            let made = Metrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            timers[key] = made
-            return made
-        }
-        timer.record(duration: duration)
+        cached(\.timers, label, dimensions) { Metrics.Timer(label: label, dimensions: dimensions, factory: factory) }
+            .record(duration: duration)
     }
 
     /// Records `value` in the histogram `label` (for sizes and charges; buckets 1 to 1,000).
     public func observe(_ label: String, _ dimensions: [(String, String)] = [], value: Double) {
-        let key = Self.key(label, dimensions)
-        let recorder = lock.withLock {
-            if let known = recorders[key] { return known }
-            let made = Metrics.Recorder(label: label, dimensions: dimensions, aggregate: true, factory: factory)
-            recorders[key] = made
+        cached(\.recorders, label, dimensions) {
+            Metrics.Recorder(label: label, dimensions: dimensions, aggregate: true, factory: factory)
+        }.record(value)
+    }
+
+    /// The metric of `label` and `dimensions` in `table`, made on first use.
+    private func cached<Metric>(
+        _ table: ReferenceWritableKeyPath<ServerMetrics, [String: Metric]>, _ label: String,
+        _ dimensions: [(String, String)], make: () -> Metric
+    ) -> Metric {
+        let key = dimensions.reduce(into: label) { $0 += "\u{1}\($1.0)=\($1.1)" }
+        return lock.withLock {
+            if let known = self[keyPath: table][key] { return known }
+            let made = make()
+            self[keyPath: table][key] = made
             return made
         }
-        recorder.record(value)
     }
 
     /// A counter to keep and increment on a hot path without a lookup per use.
     public func counter(_ label: String, _ dimensions: [(String, String)] = []) -> CounterHandle {
         CounterHandle(counter: Metrics.Counter(label: label, dimensions: dimensions, factory: factory))
-    }
-
-    private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
-        dimensions.reduce(into: label) { $0 += "\u{1}\($1.0)=\($1.1)" }
     }
 
     /// Adds work run before every scrape: gauges whose values are read when asked for (a backlog
