@@ -20,6 +20,8 @@ struct StoreBenchmark {
     let mode: String
     let slots: Int
 
+    /// `GetTwinStatement`'s SQL, kept here on purpose: the driver's floor is measured without
+    /// going through TwinStore.
     struct PointSelect: PostgresPreparedStatement {
         static let sql = "SELECT body::text, etag::text FROM twins WHERE id = $1"
         static let name = "bench_point_select"

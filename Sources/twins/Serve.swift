@@ -181,7 +181,8 @@ struct Serve: AsyncParsableCommand {
                 maxBodyBytes: try Environment.int(maxBodyBytes, "TWINS_MAX_BODY_BYTES", default: 32 << 20))
             guard gateway.maxBodyBytes > 0 else { throw CommandFailure("--max-body-bytes must be positive") }
             gateway.queryExtensions = Environment.bool(queryExtensions, "TWINS_QUERY_EXTENSIONS")
-            let slots = try Environment.int(readSlots, "TWINS_READ_SLOTS", default: 2)
+            // The default is the configuration's own, stated once there.
+            let slots = try Environment.int(readSlots, "TWINS_READ_SLOTS", default: gateway.twinReadSlots ?? 0)
             guard slots >= 0 else { throw CommandFailure("--read-slots must not be negative") }
             gateway.twinReadSlots = slots == 0 ? nil : slots
             gateway.auth = try authConfiguration(host: gateway.host)
