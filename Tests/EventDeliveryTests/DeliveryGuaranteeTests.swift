@@ -161,8 +161,12 @@ struct DeliveryGuaranteeTests {
                 try await h.route("dead", to: "dead")
                 try await h.route("fine", to: "fine")
                 for index in 0..<5 { try await h.createRoom("x\(index)") }
-                try await h.eventually("five dead letters") { try await h.count("event_dead_letters") == 5 }
-                #expect(try await h.count("event_deliveries") == 0)
+                // The healthy endpoint's deliveries may still be on their way (a loaded machine):
+                // what is asserted is that nothing stays pending once both have settled.
+                try await h.eventually("five dead letters, nothing pending") {
+                    guard try await h.count("event_dead_letters") == 5 else { return false }
+                    return try await h.count("event_deliveries") == 0
+                }
                 #expect(await receiver.requests("/fine").count == 5)
 
                 let page = try GatewayTest.json(

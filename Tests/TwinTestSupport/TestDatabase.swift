@@ -56,7 +56,11 @@ public enum TestDatabase {
     ) async throws -> T {
         var configuration = url.clientConfiguration()
         configure(&configuration)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // Quieter still in the background: the pool warns when a lease comes before `run()` has
+        // started, which is the harmless order here (the lease waits for it).
+        var backgroundLogger = logger
+        backgroundLogger.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
