@@ -99,7 +99,7 @@ public func buildRouter(
     TwinRoutes(
         store: DigitalTwinStore(
             client: database, catalog: catalog, logger: logger, eventSource: configuration.instanceHost,
-            readSlots: configuration.twinReadSlots),
+            readSlots: configuration.twinReadSlots, writeSlots: configuration.twinWriteSlots),
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     RelationshipRoutes(

@@ -39,6 +39,10 @@ public struct GatewayConfiguration: Sendable {
     /// flight, each fetching every read that waited (docs/performance.md); `nil` reads one
     /// statement per request. Two keeps the statements large: measured best on 2 cores.
     public var twinReadSlots: Int? = 2
+    /// Twin writes (PUT replacing a twin, PATCH) coalesced under load: at most this many read
+    /// statements and this many update statements in flight, each serving every write that
+    /// waited; `nil` gives each write its own statements.
+    public var twinWriteSlots: Int? = 2
     /// The `application_name` the database pool connects under and its size: with them, the
     /// metrics show the pool's connections by state (``DatabasePoolMetrics``).
     public var databasePool: DatabasePoolIdentity?

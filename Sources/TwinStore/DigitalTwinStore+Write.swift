@@ -35,6 +35,8 @@ extension DigitalTwinStore {
                 written = try await client.transaction(logger: logger) { connection in
                     try await attemptWrite(id, lock: true, on: connection, prepare)
                 }
+            } else if let writeBatches {
+                written = try await attemptWrite(id, batches: writeBatches, prepare)
             } else {
                 written = try await client.withConnection { connection in
                     try await attemptWrite(id, lock: false, on: connection, prepare)
@@ -43,6 +45,33 @@ extension DigitalTwinStore {
             if let written { return written }
             logger.debug("twin write lost a race; reading again", metadata: ["twin": "\(id)", "attempt": "\(attempt)"])
         }
+    }
+
+    /// The optimistic attempt with its read and its update shared with other writes' statements
+    /// (a new twin is inserted by a statement of its own).
+    private func attemptWrite(
+        _ id: String, batches: TwinWriteBatches,
+        _ prepare: @Sendable (Locked?, ModelCatalog.Snapshot) throws -> TwinWrite
+    ) async throws -> TwinWrite? {
+        let read = try await batches.reads.run(id)
+        let existing = try Locked(body: read.body, etag: read.etag, modelID: read.modelID)
+        let snapshot = try await catalog.snapshot(generation: read.generation, client: client)
+        let write = try prepare(existing, snapshot)
+        let event = write.event.text(source: eventSource)
+        guard let existing else {
+            let rows = try await client.tracedExecute(
+                InsertTwinStatement(
+                    id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
+                    generation: snapshot.generation, event: event),
+                logger: logger)
+            for try await _ in rows { return write }
+            return nil
+        }
+        let written = try await batches.updates.run(
+            TwinUpdate(
+                id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
+                generation: snapshot.generation, event: event, previousETag: existing.etagUUID))
+        return written ? write : nil
     }
 
     private func attemptWrite(

@@ -26,15 +26,17 @@ public struct DigitalTwinStore: Sendable {
     /// A store over `client`, sharing `catalog` with the rest of the process.
     /// With `readSlots`, `GET` reads are coalesced under load (``PointReadCoalescer``): at most
     /// that many statements in flight, each fetching the reads that waited; `nil` reads one by
-    /// one.
+    /// one. With `writeSlots`, the reads and updates of twin writes are coalesced the same way
+    /// (``TwinWriteBatches``).
     public init(
         client: PostgresClient, catalog: ModelCatalog, logger: Logger,
-        eventSource: String = ChangeNotifications.defaultSource, readSlots: Int? = nil
+        eventSource: String = ChangeNotifications.defaultSource, readSlots: Int? = nil, writeSlots: Int? = nil
     ) {
         self.eventSource = eventSource
         self.client = client
         self.catalog = catalog
         self.logger = logger
+        writeBatches = writeSlots.map { TwinWriteBatches(slots: $0, client: client, logger: logger) }
         reads = readSlots.map { slots in
             PointReadCoalescer(slots: slots, maxBatch: Self.maxReadBatch) { [client, logger] ids in
                 var found: [String: Stored] = [:]
@@ -60,6 +62,7 @@ public struct DigitalTwinStore: Sendable {
     /// Reads per coalesced statement at most.
     static let maxReadBatch = 64
     let reads: PointReadCoalescer<Stored>?
+    let writeBatches: TwinWriteBatches?
 
     /// The twin, or `DigitalTwinNotFound`.
     public func get(_ id: String) async throws -> Stored {
@@ -273,6 +276,15 @@ public struct DigitalTwinStore: Sendable {
         /// The ETag's uuid, as stored.
         let etagUUID: String
         let modelID: String
+
+        /// The twin of a write's read; `nil` when the row's twin columns are null (no twin).
+        init?(body: String?, etag: String?, modelID: String?) throws {
+            guard let body, let etag, let modelID else { return nil }
+            self.body = try JSONParser.parse(body).objectValue ?? JSONObject()
+            self.etag = "W/\"\(etag)\""
+            etagUUID = etag
+            self.modelID = modelID
+        }
     }
 
     /// The twin if it exists and the model generation, in one round trip; with `lock`, the twin
@@ -285,12 +297,8 @@ public struct DigitalTwinStore: Sendable {
             ? try await connection.tracedExecute(LockTwinForWriteStatement(id: id), logger: logger)
             : try await connection.tracedExecute(ReadTwinForWriteStatement(id: id), logger: logger)
         for try await (generation, body, etag, modelID) in rows {
-            guard let body, let etag, let modelID else { return (nil, generation) }
-            let twin = Locked(
-                body: try JSONParser.parse(body).objectValue ?? JSONObject(), etag: "W/\"\(etag)\"", etagUUID: etag,
-                modelID: modelID)
-            return (twin, generation)
+            return (try Locked(body: body, etag: etag, modelID: modelID), generation)
         }
-        throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
+        throw ServiceError.generationMissing
     }
 }

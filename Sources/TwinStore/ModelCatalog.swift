@@ -58,6 +58,17 @@ public actor ModelCatalog {
         return loaded
     }
 
+    /// As ``snapshot(generation:on:)``, with a connection of `client` leased only to reload.
+    public func snapshot(generation: Int64, client: PostgresClient) async throws -> Snapshot {
+        if let snapshot, snapshot.generation >= generation {
+            hits?.increment()
+            return snapshot
+        }
+        return try await client.withConnection { connection in
+            try await self.snapshot(generation: generation, on: connection)
+        }
+    }
+
     /// The graph of the generation current in the caller's transaction (read without locking).
     public func current(on connection: PostgresConnection) async throws -> Snapshot {
         let generation = try await Self.generation(on: connection, forUpdate: false, logger: logger)
@@ -79,7 +90,7 @@ public actor ModelCatalog {
                 ? "SELECT generation FROM model_generation FOR UPDATE" : "SELECT generation FROM model_generation",
             logger: logger)
         for try await generation in rows.decode(Int64.self) { return generation }
-        throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
+        throw ServiceError.generationMissing
     }
 
     /// Every model and the generation they make up, read by one statement (one snapshot of the
@@ -101,7 +112,7 @@ public actor ModelCatalog {
             if isDecommissioned == true, let id = document["@id"]?.stringValue { decommissioned.insert(id) }
         }
         guard let generation else {
-            throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
+            throw ServiceError.generationMissing
         }
         do {
             let graph = try ModelParser.parse(documents: documents, options: .init(adtRestrictions: true))

@@ -179,7 +179,7 @@ public struct ModelStore: Sendable {
             try await connection.tracedQuery("SELECT pg_notify('twins_models', \(String(generation)))", logger: logger)
             return generation
         }
-        throw ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
+        throw ServiceError.generationMissing
     }
 }
 

@@ -164,6 +164,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "count"))
     var readSlots: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Twin writes (PUT replacing a twin, PATCH) coalesced under load: at most this many read and this many update statements in flight, each serving every write that waited; 0 gives each write its own statements (env TWINS_WRITE_SLOTS). Default: 2",
+            valueName: "count"))
+    var writeSlots: Int?
+
     @Flag(help: "Allow --auth none on an address other than loopback: anyone who reaches the port may read and write.")
     var insecureNoAuth = false
 
@@ -185,6 +191,10 @@ struct Serve: AsyncParsableCommand {
             let slots = try Environment.int(readSlots, "TWINS_READ_SLOTS", default: gateway.twinReadSlots ?? 0)
             guard slots >= 0 else { throw CommandFailure("--read-slots must not be negative") }
             gateway.twinReadSlots = slots == 0 ? nil : slots
+            let writeSlots = try Environment.int(
+                self.writeSlots, "TWINS_WRITE_SLOTS", default: gateway.twinWriteSlots ?? 0)
+            guard writeSlots >= 0 else { throw CommandFailure("--write-slots must not be negative") }
+            gateway.twinWriteSlots = writeSlots == 0 ? nil : writeSlots
             gateway.auth = try authConfiguration(host: gateway.host)
             gateway.maxEventRoutes = try Environment.int(
                 maxEventRoutes, "TWINS_MAX_EVENT_ROUTES", default: EventRoute.defaultLimit)
