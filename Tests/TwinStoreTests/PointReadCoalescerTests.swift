@@ -53,7 +53,8 @@ struct PointReadCoalescerTests {
 
     /// Waits (up to 10 s) until `condition` holds.
     func eventually(_ condition: () -> Bool) async throws {
-        for _ in 0..<10_000 where !condition() { try await Task.sleep(for: .milliseconds(1)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
         #expect(condition())
     }
 
@@ -80,11 +81,15 @@ struct PointReadCoalescerTests {
             try await gate.pass(keys)
             return Self.values(keys)
         }
-        let reads = (0..<26).map { i in
+        func read(_ i: Int) -> Task<String?, any Error> {
             Task { try await reader.read(i % 3 == 0 ? "missing\(i)" : "k\(i)") }
         }
-        // Two statements in flight, every other read waiting.
-        try await eventually { gate.statements.count == 2 && reader.waitingCount == 24 }
+        // Two statements in flight (each read alone: started before the others), then every
+        // other read waiting.
+        var reads = (0..<2).map(read)
+        try await eventually { gate.statements.count == 2 }
+        reads += (2..<26).map(read)
+        try await eventually { reader.waitingCount == 24 }
         var next = 0
         while next < gate.statements.count || reader.waitingCount > 0 {
             if next < gate.statements.count {
@@ -111,8 +116,11 @@ struct PointReadCoalescerTests {
             try await gate.pass(keys)
             throw Broken()
         }
-        let reads = (0..<5).map { i in Task { try await reader.read("k\(i)") } }
-        try await eventually { gate.statements.count == 1 && reader.waitingCount == 4 }
+        // The first read runs alone (its statement started before the others), four wait.
+        var reads = [Task { try await reader.read("k0") }]
+        try await eventually { gate.statements.count == 1 }
+        reads += (1..<5).map { i in Task { try await reader.read("k\(i)") } }
+        try await eventually { reader.waitingCount == 4 }
         gate.release(0)
         try await eventually { gate.statements.count == 2 }
         gate.release(1)
