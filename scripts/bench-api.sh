@@ -5,7 +5,8 @@
 #     fresh database, both on 127.0.0.1 and free ports; uploads a Thermostat model and loads
 #     BENCH_TWINS twins (default 100,000) with SQL, in the JSON shape the gateway stores;
 #  3. runs wrk (BENCH_CONNECTIONS connections, default 32; BENCH_DURATION seconds each, default
-#     10) on GET, PUT (new twins) and PATCH (replace /temperature) of /digitaltwins/{id};
+#     10) on GET /healthz (the HTTP stack alone: the floor under every route), then GET, PUT
+#     (new twins) and PATCH (replace /temperature) of /digitaltwins/{id};
 #  4. runs pgbench on the same database with the equivalent single SQL statement of each
 #     (same clients and duration; prepared statements, or BENCH_PGBENCH_MODE=extended|simple);
 #  5. prints, for each, the gateway's requests/s, p50 and p99, pgbench's tps, their ratio, and
@@ -93,6 +94,7 @@ run_wrk() {
                  print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"], v["socket_errors"],
                    (v["requests"] > 0 ? cpu / hz * 1e6 / v["requests"] : 0) }' \
     "$work/$name.out" >"$work/$name.wrk"
+  echo "$name $(awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status")" >>"$work/rss-phases"
 }
 
 # run_pgbench NAME SCRIPT: prints pgbench's report; leaves the tps in $work/NAME.pgb.
@@ -106,6 +108,7 @@ run_pgbench() {
   awk '/^tps = / { print $3; exit }' "$work/$name.pgbout" >"$work/$name.pgb"
 }
 
+run_wrk healthz healthz.lua
 run_wrk GET get.lua
 run_pgbench GET get.sql
 echo
@@ -123,9 +126,9 @@ rss_max=${rss_max:-0}
 echo
 echo "== results: $connections connections, ${duration}s each, $twins twins, pgbench -M $pgbench_mode, loopback, $(nproc) cores"
 printf '%-6s %10s %8s %8s %7s %12s %12s %7s\n' route gateway/s p50_ms p99_ms errors cpu_us/req pgbench_tps ratio
-for name in GET PUT PATCH; do
+for name in healthz GET PUT PATCH; do
   read -r rps p50 p99 non2xx errors cpu <"$work/$name.wrk"
-  tps=$(cat "$work/$name.pgb")
+  tps=$(cat "$work/$name.pgb" 2>/dev/null || echo 0)
   ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }')
   printf '%-6s %10.0f %8.2f %8.2f %7d %12.0f %12.0f %7s\n' "$name" "$rps" "$p50" "$p99" "$((non2xx + errors))" "$cpu" "$tps" "$ratio"
 done
@@ -135,6 +138,8 @@ awk -v a="$get_rps" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "=");
   printf "client GET: %.0f/s (p50 %.2f ms, p99 %.2f ms) = %.1f%% of wrk, threads %d before and at most %d during the run\n",
     v["rps"], v["p50_ms"], v["p99_ms"], 100 * v["rps"] / a, v["threads_before"], v["threads_peak"] }' "$work/client.out"
 awk -v h="$hwm" -v r="$rss_max" 'BEGIN { printf "gateway memory: peak RSS %.1f MB (VmHWM), max sampled VmRSS %.1f MB\n", h / 1024, r / 1024 }'
+awk '{ printf "%s%s %.1f MB", (NR > 1 ? ", " : "gateway RSS after each wrk run: "), $1, $2 / 1024 } END { print "" }' \
+  "$work/rss-phases"
 
 echo
 echo "== goals"

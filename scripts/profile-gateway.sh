@@ -37,6 +37,29 @@ perf record -q -g -F 999 -p "$server_pid" -o "$work/perf.data" -- sleep $((durat
 wait "$wrk_pid"
 grep -E "^RESULT|Requests/sec" "$work/wrk.out"
 echo "== share of the gateway's samples by library"
-perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E "^ +[0-9]" | head -15
+perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E "^ +[0-9]" | head -15 || true
 echo "== hottest symbols"
-perf report -i "$work/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -E "^ +[0-9]" | head -30
+perf report -i "$work/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -E "^ +[0-9]" | head -30 || true
+# Inclusive shares (the frame and what it calls) of the request's stages, by demangled name:
+# what the event loops, the driver, the JSON work and the validation cost on this route. An async
+# function's share stops at its suspension points (each resumption is its own job), so the
+# stages inside tasks are lower bounds.
+echo "== inclusive shares of the request's stages"
+perf report -i "$work/perf.data" --children --sort symbol --stdio 2>/dev/null | grep -E "^ +[0-9]" \
+  | awk '{ for (i = 1; i <= NF; i++) if ($i == "[.]" || $i == "[k]") { print $1, $(i + 1); break } }' \
+  | swift demangle --simplified >"$work/children" || true
+stage() {
+  # The largest inclusive share of a symbol matching the pattern (its outermost frame).
+  grep -E -- "$2" "$work/children" | head -1 | awk -v label="$1" '{ printf "  %-52s %7s\n", label, $1 }' || true
+}
+stage "NIO event loops (HTTP and PostgreSQL sockets)" '% SelectableEventLoop\.run\(\)$'
+stage "Swift tasks (handlers, the store; swift_job_run)" '% swift_job_run$'
+stage "PostgreSQL driver, reading (PostgresChannelHandler)" 'PostgresChannelHandler\.channelRead'
+stage "PostgreSQL driver, writing (PostgresChannelHandler)" 'PostgresChannelHandler\.write'
+stage "HTTP/1 parsing (HTTPDecoder)" 'HTTPDecoder.*decode'
+stage "JSON parsing (JSONParser.parse)" 'JSONParser\.parse'
+stage "JSON writing (JSONWriter.string)" 'JSONWriter\.string'
+stage "change event text (ChangeEvent.text)" 'ChangeEvent\.text'
+stage "validation (InstanceValidator.apply...)" 'InstanceValidator\.apply'
+stage "coalescing (StatementCoalescer)" 'StatementCoalescer\.'
+stage "Swift task switching (swift_task_switch)" '% swift_task_switch$'

@@ -26,6 +26,11 @@ public enum DirectConnection {
         }
     }
 
+    /// A connection the caller closes (benchmarks: the driver without the pool).
+    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> PostgresConnection {
+        try await connect(url, timeout: .seconds(5), logger: logger)
+    }
+
     static func connect(_ url: DatabaseURL, timeout: Duration, logger: Logger) async throws -> PostgresConnection {
         do {
             return try await withThrowingTaskGroup(of: PostgresConnection.self) { group in

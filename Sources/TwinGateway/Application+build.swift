@@ -99,7 +99,8 @@ public func buildRouter(
     TwinRoutes(
         store: DigitalTwinStore(
             client: database, catalog: catalog, logger: logger, eventSource: configuration.instanceHost,
-            readSlots: configuration.twinReadSlots, writeSlots: configuration.twinWriteSlots),
+            readSlots: configuration.twinReadSlots, writeSlots: configuration.twinWriteSlots,
+            connections: configuration.twinConnections),
         maxBodyBytes: configuration.maxBodyBytes
     ).register(on: adt)
     RelationshipRoutes(

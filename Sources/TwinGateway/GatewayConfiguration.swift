@@ -2,6 +2,7 @@ import BulkJobs
 import EventDelivery
 import EventRoutes
 import NIOSSL
+import PostgresSupport
 import TwinStore
 
 /// How the gateway listens.
@@ -43,6 +44,9 @@ public struct GatewayConfiguration: Sendable {
     /// statements and this many update statements in flight, each serving every write that
     /// waited; `nil` gives each write its own statements.
     public var twinWriteSlots: Int? = 2
+    /// Connections outside the pool for the coalesced twin statements (one per slot), as
+    /// `twins serve` makes them; `nil` runs those statements on the pool's connections.
+    public var twinConnections: DedicatedConnections?
     /// The `application_name` the database pool connects under and its size: with them, the
     /// metrics show the pool's connections by state (``DatabasePoolMetrics``).
     public var databasePool: DatabasePoolIdentity?

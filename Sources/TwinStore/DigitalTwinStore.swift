@@ -27,34 +27,39 @@ public struct DigitalTwinStore: Sendable {
     /// With `readSlots`, `GET` reads are coalesced under load (``PointReadCoalescer``): at most
     /// that many statements in flight, each fetching the reads that waited; `nil` reads one by
     /// one. With `writeSlots`, the reads and updates of twin writes are coalesced the same way
-    /// (``TwinWriteBatches``).
+    /// (``TwinWriteBatches``). With `connections`, the coalesced statements run on those
+    /// connections instead of the pool's (``DedicatedConnections``: one per slot).
     public init(
         client: PostgresClient, catalog: ModelCatalog, logger: Logger,
-        eventSource: String = ChangeNotifications.defaultSource, readSlots: Int? = nil, writeSlots: Int? = nil
+        eventSource: String = ChangeNotifications.defaultSource, readSlots: Int? = nil, writeSlots: Int? = nil,
+        connections: DedicatedConnections? = nil
     ) {
         self.eventSource = eventSource
         self.client = client
         self.catalog = catalog
         self.logger = logger
-        writeBatches = writeSlots.map { TwinWriteBatches(slots: $0, client: client, logger: logger) }
+        let hot = HotConnections(client: client, dedicated: connections)
+        writeBatches = writeSlots.map { TwinWriteBatches(slots: $0, connections: hot, logger: logger) }
         reads = readSlots.map { slots in
-            PointReadCoalescer(slots: slots, maxBatch: Self.maxReadBatch) { [client, logger] ids in
-                var found: [String: Stored] = [:]
-                found.reserveCapacity(ids.count)
-                if ids.count == 1 {
-                    for try await (body, etag) in try await client.tracedExecute(
-                        GetTwinStatement(id: ids[0]), logger: logger)
-                    {
-                        found[ids[0]] = Stored(body: body, etag: "W/\"\(etag)\"")
+            PointReadCoalescer(slots: slots, maxBatch: Self.maxReadBatch) { [logger] ids in
+                try await hot.run(retry: true) { connection in
+                    var found: [String: Stored] = [:]
+                    found.reserveCapacity(ids.count)
+                    if ids.count == 1 {
+                        for try await (body, etag) in try await connection.tracedExecute(
+                            GetTwinStatement(id: ids[0]), logger: logger)
+                        {
+                            found[ids[0]] = Stored(body: body, etag: "W/\"\(etag)\"")
+                        }
+                    } else {
+                        for try await (id, body, etag) in try await connection.tracedExecute(
+                            GetTwinsStatement(ids: ids), logger: logger)
+                        {
+                            found[id] = Stored(body: body, etag: "W/\"\(etag)\"")
+                        }
                     }
-                } else {
-                    for try await (id, body, etag) in try await client.tracedExecute(
-                        GetTwinsStatement(ids: ids), logger: logger)
-                    {
-                        found[id] = Stored(body: body, etag: "W/\"\(etag)\"")
-                    }
+                    return found
                 }
-                return found
             }
         }
     }

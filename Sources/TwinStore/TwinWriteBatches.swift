@@ -22,46 +22,59 @@ struct TwinWriteBatches: Sendable {
     let reads: StatementCoalescer<String, Read>
     let updates: StatementCoalescer<TwinUpdate, Bool>
 
-    init(slots: Int, client: PostgresClient, logger: Logger) {
+    init(slots: Int, connections: HotConnections, logger: Logger) {
         reads = StatementCoalescer(slots: slots, maxBatch: Self.maxBatch) { ids in
-            if ids.count == 1 {
-                for try await (generation, body, etag, modelID) in try await client.tracedExecute(
-                    ReadTwinForWriteStatement(id: ids[0]), logger: logger)
-                {
-                    return [Read(generation: generation, body: body, etag: etag, modelID: modelID)]
-                }
-                throw ServiceError.generationMissing
-            }
-            var generation: Int64?
-            var found: [String: Read] = [:]
-            for try await (rowGeneration, id, body, etag, modelID) in try await client.tracedExecute(
-                ReadTwinsForWriteStatement(ids: ids), logger: logger)
-            {
-                generation = rowGeneration
-                if let id { found[id] = Read(generation: rowGeneration, body: body, etag: etag, modelID: modelID) }
-            }
-            guard let generation else { throw ServiceError.generationMissing }
-            return ids.map { found[$0] ?? Read(generation: generation, body: nil, etag: nil, modelID: nil) }
+            try await connections.run(retry: true) { client in try await Self.read(ids, on: client, logger: logger) }
         }
         updates = StatementCoalescer(slots: slots, maxBatch: Self.maxBatch) { updates in
-            if updates.count == 1 {
-                let update = updates[0]
-                let rows = try await client.tracedExecute(
-                    UpdateTwinStatement(
-                        id: update.id, modelID: update.modelID, etag: update.etag, body: update.body,
-                        generation: update.generation, event: update.event, previousETag: update.previousETag),
-                    logger: logger)
-                for try await _ in rows { return [true] }
-                return [false]
+            // Not run again after a lost connection: the update may have landed.
+            try await connections.run(retry: false) { client in
+                try await Self.update(updates, on: client, logger: logger)
             }
-            var written = [Bool](repeating: false, count: updates.count)
-            for try await position in try await client.tracedExecute(
-                UpdateTwinsStatement(updates: updates), logger: logger)
-            {
-                written[Int(position)] = true
-            }
-            return written
         }
+    }
+
+    private static func read(_ ids: [String], on client: PostgresConnection, logger: Logger) async throws -> [Read] {
+        if ids.count == 1 {
+            for try await (generation, body, etag, modelID) in try await client.tracedExecute(
+                ReadTwinForWriteStatement(id: ids[0]), logger: logger)
+            {
+                return [Read(generation: generation, body: body, etag: etag, modelID: modelID)]
+            }
+            throw ServiceError.generationMissing
+        }
+        var generation: Int64?
+        var found: [String: Read] = [:]
+        for try await (rowGeneration, id, body, etag, modelID) in try await client.tracedExecute(
+            ReadTwinsForWriteStatement(ids: ids), logger: logger)
+        {
+            generation = rowGeneration
+            if let id { found[id] = Read(generation: rowGeneration, body: body, etag: etag, modelID: modelID) }
+        }
+        guard let generation else { throw ServiceError.generationMissing }
+        return ids.map { found[$0] ?? Read(generation: generation, body: nil, etag: nil, modelID: nil) }
+    }
+
+    private static func update(_ updates: [TwinUpdate], on client: PostgresConnection, logger: Logger) async throws
+        -> [Bool]
+    {
+        if updates.count == 1 {
+            let update = updates[0]
+            let rows = try await client.tracedExecute(
+                UpdateTwinStatement(
+                    id: update.id, modelID: update.modelID, etag: update.etag, body: update.body,
+                    generation: update.generation, event: update.event, previousETag: update.previousETag),
+                logger: logger)
+            for try await _ in rows { return [true] }
+            return [false]
+        }
+        var written = [Bool](repeating: false, count: updates.count)
+        for try await position in try await client.tracedExecute(
+            UpdateTwinsStatement(updates: updates), logger: logger)
+        {
+            written[Int(position)] = true
+        }
+        return written
     }
 }
 
@@ -69,5 +82,17 @@ extension ServiceError {
     /// The `model_generation` row is gone: the database was not migrated.
     static var generationMissing: ServiceError {
         ServiceError("InternalServerError", "The model generation record is missing; run `twins db migrate`.")
+    }
+}
+
+/// Where the coalesced statements run: on dedicated connections when there are some, else on a
+/// connection leased from the pool.
+struct HotConnections: Sendable {
+    let client: PostgresClient
+    let dedicated: DedicatedConnections?
+
+    func run<T: Sendable>(retry: Bool, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        if let dedicated { return try await dedicated.run(retry: retry, body) }
+        return try await client.withConnection { try await body($0) }
     }
 }

@@ -7,7 +7,7 @@ import TwinStore
 /// GET twin's database path with no HTTP, at a fixed number of concurrent reads for a fixed
 /// time, in one of three ways:
 /// - `driver`: the prepared point select through `PostgresClient`, nothing else (the floor the
-///   driver sets);
+///   driver sets); `unprepared`: the same as an unnamed statement (parsed each time);
 /// - `store`: `DigitalTwinStore.get`, one statement per read (the gateway's path without HTTP);
 /// - `coalesced`: `DigitalTwinStore.get` with reads coalesced under load (`SLOTS` statements in
 ///   flight at most).
@@ -54,10 +54,16 @@ struct StoreBenchmark {
         switch mode {
         case "driver":
             read = { id in for try await _ in try await client.execute(PointSelect(id: id), logger: logger) {} }
-        case "store", "coalesced":
+        case "unprepared":
+            read = { id in
+                for try await _ in try await client.query(
+                    "SELECT body::text, etag::text FROM twins WHERE id = \(id)", logger: logger)
+                {}
+            }
+        case "store", "coalesced", "connection":
             read = { id in _ = try await store.get(id) }
         default:
-            throw BenchmarkError("mode must be driver, store or coalesced, not \(mode)")
+            throw BenchmarkError("mode must be driver, unprepared, store or coalesced, not \(mode)")
         }
         // Warm up: every connection opened and the statements prepared.
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -67,17 +73,27 @@ struct StoreBenchmark {
         let cpuBefore = Self.processCPUSeconds()
         let start = ContinuousClock.now
         let deadline = start + .seconds(seconds)
+        let url = try DatabaseURL(databaseURL)
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     var own: [Double] = []
                     var generator = SystemRandomNumberGenerator()
+                    // `connection`: each task on a connection of its own, outside the pool.
+                    let connection =
+                        mode == "connection" ? try await DirectConnection.open(url, logger: logger) : nil
                     while ContinuousClock.now < deadline {
                         let began = ContinuousClock.now
-                        try await read("bench-\(Int.random(in: 1...twins, using: &generator))")
+                        let id = "bench-\(Int.random(in: 1...twins, using: &generator))"
+                        if let connection {
+                            for try await _ in try await connection.execute(PointSelect(id: id), logger: logger) {}
+                        } else {
+                            try await read(id)
+                        }
                         let took = began.duration(to: .now)
                         own.append(Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15)
                     }
+                    try await connection?.close()
                     return own
                 }
             }

@@ -263,6 +263,11 @@ struct Serve: AsyncParsableCommand {
                 ("statement_timeout", "\(timeout)s"), ("application_name", applicationName),
             ]
             gateway.databasePool = DatabasePoolIdentity(applicationName: applicationName, maximumConnections: poolSize)
+            // The coalesced twin statements on connections of their own (under the same name and
+            // timeout): the pool's lease costs more than the statement (docs/performance.md).
+            gateway.twinConnections = try DedicatedConnections(
+                url: url, startupParameters: poolConfiguration.options.additionalStartupParameters,
+                logger: poolLogger(logger))
             let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: poolLogger(logger))
             let observability = try observe.observability()
             let app = buildApplication(
