@@ -5,10 +5,11 @@
 #  2. starts a private PostgreSQL and loads BENCH_TWINS twins (default 10,000) with SQL;
 #  3. runs pgbench's prepared point select of a random twin (BENCH_CONNECTIONS clients, default
 #     32; BENCH_DURATION seconds, default 10), then `twins-bench store` with as many concurrent
-#     reads in three modes: `driver` (the same prepared statement through PostgresNIO's
-#     PostgresClient), `store` (DigitalTwinStore.get, one statement per read, as the gateway
-#     reads), `coalesced` (DigitalTwinStore.get with reads coalesced, BENCH_SLOTS statements in
-#     flight, default 8);
+#     reads in four modes: `driver` (the same prepared statement through PostgresNIO's
+#     PostgresClient), `connection` (the statement on a PostgresConnection per task, no pool),
+#     `store` (DigitalTwinStore.get, one statement per read through the pool), `coalesced`
+#     (DigitalTwinStore.get with reads coalesced, BENCH_SLOTS statements in flight, default 8,
+#     on connections of their own as in the gateway);
 #  4. prints reads/s, p50, p99, the client process's CPU time per read, and the ratio to pgbench.
 # Loopback only; it stops by itself.
 set -euo pipefail
@@ -43,7 +44,7 @@ sed "s/random(1, 100000)/random(1, $twins)/" "$bench/get.sql" >"$work/get.sql"
 tps=$(awk '/^tps = / { print $3; exit }' "$work/pgbench.out")
 echo "pgbench: $tps selects/s"
 
-for mode in driver store coalesced; do
+for mode in driver connection store coalesced; do
   echo "== twins-bench store ... $mode"
   "$root/.build/release/twins-bench" store "$database_url" "$twins" "$connections" "$duration" "$mode" "$slots" \
     | tee "$work/$mode.out"
@@ -53,7 +54,7 @@ echo
 echo "== results: $connections concurrent reads, ${duration}s each, $twins twins, loopback, $(nproc) cores"
 printf '%-10s %10s %8s %8s %12s %10s\n' way reads/s p50_ms p99_ms cpu_us/read 'vs pgbench'
 printf '%-10s %10.0f %8s %8s %12s %10s\n' pgbench "$tps" - - - 100%
-for mode in driver store coalesced; do
+for mode in driver connection store coalesced; do
   awk -v tps="$tps" -v mode="$mode" '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "%-10s %10.0f %8.2f %8.2f %12.1f %9.1f%%\n", mode, v["rps"], v["p50_ms"], v["p99_ms"], v["cpu_us_per_read"],
       100 * v["rps"] / tps }' "$work/$mode.out"

@@ -10,7 +10,9 @@ import TwinStore
 ///   driver sets); `unprepared`: the same as an unnamed statement (parsed each time);
 /// - `store`: `DigitalTwinStore.get`, one statement per read (the gateway's path without HTTP);
 /// - `coalesced`: `DigitalTwinStore.get` with reads coalesced under load (`SLOTS` statements in
-///   flight at most).
+///   flight at most, on connections of their own as in the gateway);
+/// - `connection`: the prepared point select, each task on a connection of its own outside the
+///   pool (what the pool's lease costs).
 /// Prints reads/s, p50, p99 and this process's CPU time per read (from /proc/self/stat).
 struct StoreBenchmark {
     let databaseURL: String
@@ -47,9 +49,12 @@ struct StoreBenchmark {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
         defer { runner.cancel() }
+        // Coalesced as the gateway does it: on connections of their own, one per slot.
         let store = DigitalTwinStore(
             client: client, catalog: ModelCatalog(logger: logger), logger: logger,
-            readSlots: mode == "coalesced" ? slots : nil)
+            readSlots: mode == "coalesced" ? slots : nil,
+            connections: mode == "coalesced"
+                ? try DedicatedConnections(url: DatabaseURL(databaseURL), logger: logger) : nil)
         let read: @Sendable (String) async throws -> Void
         switch mode {
         case "driver":
