@@ -248,7 +248,7 @@ let testTargets: [Target] = [
         name: "TwinGatewayTests",
         dependencies: [
             "ADTWire", "DTDL", "EventRoutes", "TwinGateway", "TwinStore", "PostgresSupport", "HTTPServerSetup",
-            "TwinTestSupport",
+            "HTTPTransport", "TwinTestSupport",
             "GatewayTestSupport", hummingbird, hummingbirdTesting, httpTypes, nioCore, nioSSL, postgresNIO, x509,
             asn1, crypto, cryptoExtras, logging,
         ]

@@ -3,6 +3,24 @@ import CCurlShims
 import Foundation
 import Logging
 
+/// A transport's thread as tests see it: how many were started, and whether one runs now.
+/// Outlives the transport, so that a test can watch a released transport's thread end.
+package final class CurlThreadRecord: @unchecked Sendable {
+    private let lock = NSLock()
+    private var startedCount = 0
+    private var runningNow = false
+    /// Threads the transport has started.
+    package var started: Int { lock.withLock { startedCount } }
+    /// Whether its thread is running.
+    package var running: Bool { lock.withLock { runningNow } }
+    func set(running: Bool) {
+        lock.withLock {
+            if running { startedCount += 1 }
+            runningNow = running
+        }
+    }
+}
+
 /// The engine of ``CurlTransport``: a curl multi handle and the one thread that drives it.
 ///
 /// Callers hand transfers over under `lock` and wake the thread with `curl_multi_wakeup`; the
@@ -29,6 +47,9 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// The multi handle, moved to the loop thread once (it is used there only).
     private struct MultiHandle: @unchecked Sendable { let raw: UnsafeMutableRawPointer }
+
+    /// This loop's thread, for tests.
+    let threadRecord = CurlThreadRecord()
 
     init(configuration: CurlTransport.Configuration) {
         self.configuration = configuration
@@ -104,11 +125,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         self.multi = multi
         state = .running
         let handle = MultiHandle(raw: multi)
+        let record = threadRecord
+        record.set(running: true)
         let thread = Thread { [self] in
             // Named for /proc, `top -H` and debuggers (Foundation's `Thread.name` does not
             // reach the OS thread on Linux).
             shim_set_current_thread_name("curl-multi")
             run(handle.raw)
+            record.set(running: false)
         }
         thread.name = "curl-multi"
         thread.start()

@@ -88,6 +88,9 @@ public final class CurlTransport: Transport {
 
     deinit { loop.shutdown() }
 
+    /// This transport's thread (for tests): started how many times, and running or not.
+    package var threadRecord: CurlThreadRecord { loop.threadRecord }
+
     /// libcurl's process-wide initialisation, once, before any handle is made.
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 

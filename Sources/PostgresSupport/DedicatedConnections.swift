@@ -50,13 +50,21 @@ public final class DedicatedConnections: @unchecked Sendable {
         }
     }
 
-    /// Closes the idle connections (those in use close when they are given back).
+    /// Closes the idle connections (call it once the statements have stopped, e.g. at shutdown).
     public func close() async {
         let connections = lock.withLock {
             defer { idle = [] }
             return idle
         }
         for connection in connections { try? await connection.close() }
+    }
+
+    /// Connections left open are closed, each kept alive until its close completes (a
+    /// `PostgresConnection` must not go away open).
+    deinit {
+        for connection in idle where !connection.isClosed {
+            connection.close().whenComplete { _ in _ = connection }
+        }
     }
 
     private struct ClosedConnection: Error {

@@ -59,6 +59,11 @@ struct DeviceCommand: AsyncParsableCommand {
         else {
             throw ValidationError("--id-scope and --group-key (or TWINS_ID_SCOPE and TWINS_GROUP_KEY) are required")
         }
+        // Checked here, as the option it is: a usage error (64), not a failure of the run.
+        let padded = key + String(repeating: "=", count: (4 - key.count % 4) % 4)  // padding optional
+        guard let bytes = Data(base64Encoded: padded), !bytes.isEmpty else {
+            throw ValidationError("--group-key: the key is not base64")
+        }
         guard count >= 1, messages >= 0, interval >= 0 else {
             throw ValidationError("--count must be at least 1; --messages and --interval cannot be negative")
         }

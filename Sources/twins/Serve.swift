@@ -279,9 +279,12 @@ struct Serve: AsyncParsableCommand {
             do {
                 try await observe.run(
                     app, observability: observability, host: gateway.host, tracing: tracing, logger: logger)
+                await gateway.twinConnections?.close()
             } catch let error as MigrationError {
+                await gateway.twinConnections?.close()
                 throw error
             } catch {
+                await gateway.twinConnections?.close()
                 throw CommandFailure(startFailure(error, url: url, gateway: gateway))
             }
         }

@@ -159,8 +159,14 @@ struct ClientEndToEndTests {
             } throws: { ($0 as? ADTError)?.status == 403 }
 
             let wrongSecret = try Self.client(endpoint, id: "owner-app", secret: "wrong")
+            // The development issuer refuses the secret as Azure AD does (401 invalid_client): the
+            // credential fails, and no request reaches the API.
             await #expect { _ = try await wrongSecret.listModels().collect() } throws: { error in
-                !(error is ADTError && (error as! ADTError).status == 200)
+                guard let error = error as? ADTError, error.kind == .authentication,
+                    let failure = error.underlying as? CredentialError
+                else { return false }
+                return failure.kind == .authenticationFailed && failure.status == 401
+                    && failure.message.contains("invalid_client")
             }
             let anonymous = try DigitalTwinsClient(endpoint: endpoint.url, options: .init(caFile: endpoint.caFile))
             await #expect { _ = try await anonymous.listModels().collect() } throws: {

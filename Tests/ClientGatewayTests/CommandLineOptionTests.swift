@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Option mistakes of `twins emulate` and `twins device` (the built executable) end with one
-/// clear line and the documented exit code, before anything is started or sent.
+/// Option mistakes of `twins emulate`, `twins device` and `twins serve` (the built executable)
+/// end with one clear line and the documented exit code, before anything is started or sent.
 @Suite(
     .enabled(if: TwinsExecutable.url != nil, "needs the built twins executable: run the tests through scripts/test.sh"))
 struct CommandLineOptionTests {
@@ -24,8 +24,29 @@ struct CommandLineOptionTests {
                 "not base64!",
             ],
             environment: [:])
-        #expect(outcome.status == 1)
-        #expect(outcome.error == "twins: error: --group-key: the key is not base64\n")
+        // An invalid option: exit code 64 as README says, before anything is sent.
+        #expect(outcome.status == 64)
+        #expect(outcome.error.contains("--group-key: the key is not base64"))
+    }
+
+    @Test func serveRefusesNoAuthOffLoopbackUnlessTold() async throws {
+        // Nothing listens on port 9: a run that gets past the check stops at the database.
+        let database = ["--database-url", "postgres://postgres@127.0.0.1:9/none?sslmode=disable"]
+        let refused = try await TwinsExecutable.run(
+            ["serve", "--host", "0.0.0.0", "--port", "0", "--auth", "none"] + database, environment: [:])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("--auth none on 0.0.0.0 would let anyone who reaches the port read and write"))
+        // With --insecure-no-auth the same settings pass the check and fail only at the database.
+        let allowed = try await TwinsExecutable.run(
+            ["serve", "--host", "0.0.0.0", "--port", "0", "--auth", "none", "--insecure-no-auth"] + database,
+            environment: [:])
+        #expect(allowed.status != 0)
+        #expect(!allowed.error.contains("--auth none"))
+        #expect(allowed.error.contains("127.0.0.1:9"), "\(allowed.error)")
+        // On loopback no flag is needed.
+        let loopback = try await TwinsExecutable.run(
+            ["serve", "--host", "127.0.0.1", "--port", "0", "--auth", "none"] + database, environment: [:])
+        #expect(!loopback.error.contains("--auth none"))
     }
 
     @Test func deviceReportsAConnectionFailureInOneLine() async throws {

@@ -31,6 +31,25 @@ struct HubTests {
         return try #require(Fixture.json(response))
     }
 
+    /// Waits (up to 30 s) until the hub has routed every queued message and `pending`
+    /// deliveries are left undelivered: from then on, what a receiver has not got, it will not
+    /// get (the absence a test asserts is observed, not assumed after a sleep).
+    static func settled(_ database: PostgresClient, pending: Int = 0) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            for try await (unrouted, undelivered) in try await database.query(
+                """
+                SELECT (SELECT count(*)::int FROM hub_outbox WHERE routed_at IS NULL),
+                       (SELECT count(*)::int FROM hub_deliveries WHERE delivered_at IS NULL)
+                """, logger: Fixture.logger
+            ).decode((Int, Int).self) where unrouted == 0 && undelivered == pending {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the hub did not settle within 30 s")
+    }
+
     static func delete(_ hub: any TestClientProtocol, _ id: String, ifMatch: String = "*") async throws -> TestResponse
     {
         try await hub.execute(
@@ -154,7 +173,7 @@ struct HubTests {
 
                     let envelopes = try await receiver.wait("/eh/lifecycle")
                     let grid = try await receiver.wait("/eg/retire")
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await Self.settled(database)
                     #expect(await receiver.requests("/eh/lifecycle").count == 1)  // the create was filtered out
                     #expect(await receiver.requests("/eg/retire").count == 1)
 
@@ -282,7 +301,18 @@ struct HubTests {
                     while await receiver.validations.isEmpty, ContinuousClock.now < deadline {
                         try await Task.sleep(for: .milliseconds(25))
                     }
-                    try await Task.sleep(for: .milliseconds(500))
+                    // The delivery has met the failed handshake and is waiting (its error recorded).
+                    try await Self.settled(database, pending: 1)
+                    let recorded = ContinuousClock.now + .seconds(30)
+                    while ContinuousClock.now < recorded {
+                        let rows = try await database.query(
+                            "SELECT count(*)::int FROM hub_deliveries WHERE last_error IS NOT NULL",
+                            logger: Fixture.logger)
+                        var seen = 0
+                        for try await count in rows.decode(Int.self) { seen = count }
+                        if seen > 0 { break }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
                     #expect(await !receiver.validations.isEmpty)
                     #expect(await receiver.requests("/eg/retire").isEmpty)
                     let pending = try await database.query(
@@ -406,7 +436,7 @@ struct HubTests {
                     #expect(unknown.status == .unauthorized)
 
                     // The telemetry-source route with a lifecycle query sent nothing.
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await Self.settled(database)
                     #expect(await receiver.requests("/eh/lifecycle").isEmpty)
                     #expect(await receiver.requests("/eh/hot").count == 1)
                     #expect(await receiver.requests("/eh/telemetry").count == 4)

@@ -84,6 +84,8 @@ final class LoopbackServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
     /// Every request received so far, in arrival order.
     var requests: [RecordedRequest] { engine.requests }
+    /// Connections the server has accepted so far.
+    var acceptedConnections: Int { engine.accepted }
     /// Stops the thread and closes every socket; waits until done.
     func stop() { engine.stop() }
 
@@ -107,6 +109,7 @@ private final class Engine: @unchecked Sendable {
     private let wakeFDs: (read: Int32, write: Int32)
     private let lock = NSLock()
     private var recorded: [RecordedRequest] = []
+    private var acceptedCount = 0
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
 
@@ -151,6 +154,7 @@ private final class Engine: @unchecked Sendable {
     }
 
     var requests: [RecordedRequest] { lock.withLock { recorded } }
+    var accepted: Int { lock.withLock { acceptedCount } }
 
     func stop() {
         let first = lock.withLock {
@@ -190,6 +194,7 @@ private final class Engine: @unchecked Sendable {
                 while true {
                     let client = accept(listenFD, nil, nil)
                     if client < 0 { break }
+                    lock.withLock { acceptedCount += 1 }
                     _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
                     connections[client] = Connection()
                 }
@@ -318,33 +323,4 @@ final class Counter: @unchecked Sendable {
 /// Threads of this process now (`/proc/self/task`).
 func threadCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
-}
-
-/// `threadCount(named:)` once it has stayed the same for 100 ms (threads of transports
-/// released by earlier tests take a moment to exit), or after 3 s.
-func settledThreadCount(named name: String) async -> Int {
-    var last = threadCount(named: name)
-    var stableSince = ContinuousClock.now
-    let deadline = ContinuousClock.now + .seconds(3)
-    while ContinuousClock.now < deadline {
-        try? await Task.sleep(for: .milliseconds(20))
-        let now = threadCount(named: name)
-        if now != last {
-            last = now
-            stableSince = .now
-        } else if ContinuousClock.now - stableSince >= .milliseconds(100) {
-            break
-        }
-    }
-    return last
-}
-
-/// Threads of this process with this name (`/proc/self/task/*/comm`): robust against threads
-/// that tests of other modules, running in parallel in the same process, start and stop.
-func threadCount(named name: String) -> Int {
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    return tasks.filter { task in
-        let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
-        return comm?.trimmingCharacters(in: .whitespacesAndNewlines) == name
-    }.count
 }

@@ -77,15 +77,18 @@ public final class TwinsProcess: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM (a graceful shutdown), SIGKILL after 10 s; returns once it has exited.
-    public func stop() async {
-        guard let process = take(), process.isRunning else { return }
+    /// SIGTERM (a graceful shutdown), SIGKILL after 10 s; returns once it has exited, with how
+    /// it ended (`nil` when it was not running).
+    @discardableResult
+    public func stop() async -> (status: Int32, signalled: Bool)? {
+        guard let process = take(), process.isRunning else { return nil }
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning {
             if ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
             try? await Task.sleep(for: .milliseconds(20))
         }
+        return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
     }
 
     /// SIGKILL, as a crash; returns once it has exited.

@@ -174,7 +174,20 @@ struct TwinDeleteRaceTests {
                     VALUES ('n0', 'r', 'link', 'hub', gen_random_uuid(), '{}')
                     """, logger: TestDatabase.logger)
                 async let deleted = http.send(.delete, "/digitaltwins/hub?\(Self.v)")
-                try await Task.sleep(for: .milliseconds(500))
+                // Commit only once the DELETE waits for the row lock the insert holds, so that the
+                // path this test is named for is the one taken.
+                var waiting = false
+                let deadline = ContinuousClock.now + .seconds(20)
+                while !waiting && ContinuousClock.now < deadline {
+                    for try await count in try await client.query(
+                        """
+                        SELECT count(*)::int FROM pg_stat_activity
+                        WHERE datname = current_database() AND wait_event_type = 'Lock'
+                        """, logger: TestDatabase.logger
+                    ).decode(Int.self) { waiting = count > 0 }
+                    if !waiting { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(waiting, "the DELETE never waited for the row lock")
                 try await connection.query("COMMIT", logger: TestDatabase.logger)
                 let response = try await deleted
                 #expect(response.status == .badRequest)

@@ -8,15 +8,27 @@ import PostgresSupport
 /// Each test gets its own database (created here, dropped afterwards), so tests run in parallel
 /// and leave nothing behind.
 public enum TestDatabase {
-    /// The admin URL of the test server (`TWINS_TEST_DATABASE_URL`), if configured.
-    public static let serverURL: DatabaseURL? = {
+    /// The admin URL of the test server (`TWINS_TEST_DATABASE_URL`), if configured; a value that
+    /// is not a database URL is kept as its error, so that every database test fails with it
+    /// instead of being skipped as if nothing were set.
+    public static let serverURL: Result<DatabaseURL, MalformedURL>? = {
         guard let text = ProcessInfo.processInfo.environment["TWINS_TEST_DATABASE_URL"], !text.isEmpty else {
             return nil
         }
-        return try? DatabaseURL(text)
+        do {
+            return .success(try DatabaseURL(text))
+        } catch {
+            return .failure(MalformedURL(description: "TWINS_TEST_DATABASE_URL is not a database URL: \(error)"))
+        }
     }()
 
-    /// Whether database tests can run.
+    /// Why `TWINS_TEST_DATABASE_URL` cannot be used.
+    public struct MalformedURL: Error, CustomStringConvertible {
+        /// The variable's problem, in words.
+        public let description: String
+    }
+
+    /// Whether database tests can run (a malformed URL counts: those tests then fail with it).
     public static var available: Bool { serverURL != nil }
 
     /// Shown when database tests are skipped.
@@ -33,7 +45,7 @@ public enum TestDatabase {
     public static func withFreshDatabase<T: Sendable>(
         _ body: @Sendable (DatabaseURL, PostgresClient) async throws -> T
     ) async throws -> T {
-        let server = try require(serverURL)
+        let server = try require(serverURL).get()
         let name = "twins_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await withClient(server) { admin in
             _ = try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
