@@ -11,8 +11,9 @@
 #     question (same clients and duration, prepared statements):
 #       (a) first page of IS_OF_MODEL (inheritance), (b) property equality (a room by name),
 #       (c) a 2-hop JOIN from a random floor's $dtId, (d) COUNT() with a filter;
-#  4. prints queries/s, p50 and p99 of each, the ratio, and the goals: (b) and (c) at least
-#     500 queries/s and at least 70 % of the hand-written SQL.
+#  4. prints queries/s, p50 and p99 of each, the gateway's CPU time per query, the ratio, the
+#     gateway's peak memory, and the goals: (b) and (c) at least 500 queries/s and at least 70 %
+#     of the hand-written SQL.
 # Loopback only; it stops by itself. The wrk and SQL scripts are in scripts/bench/query/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,14 +136,22 @@ hand=$(psql_twins -tA -v sensor="'dtmi:bench:Sensor;1'" -f "$bench/d-count.sql")
 [ "$count" = "$hand" ] || { echo "error: (d) COUNT() gave $count, the SQL $hand" >&2; exit 1; }
 echo "(d) COUNT() = $count both ways"
 
+# The gateway's CPU time (user + system) in clock ticks, for the CPU per query.
+clock_ticks=$(getconf CLK_TCK)
+server_cpu() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+
 run_wrk() {
-  local name=$1 script=$2
+  local name=$1 script=$2 cpu_before cpu_after
   echo
   echo "== gateway $name: wrk -t$threads -c$connections -d${duration}s --latency -s scripts/bench/query/$script (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  cpu_before=$(server_cpu)
   timeout $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s \
     --latency -s "$bench/$script" "$base" 2>"$work/$name.err" | tee "$work/$name.out"
-  awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-                   print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["socket_errors"] }' "$work/$name.out" >"$work/$name.wrk"
+  cpu_after=$(server_cpu)
+  awk -v cpu=$((cpu_after - cpu_before)) -v hz="$clock_ticks" \
+    '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                 print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["socket_errors"],
+                   (v["requests"] > 0 ? cpu / hz * 1e6 / v["requests"] : 0) }' "$work/$name.out" >"$work/$name.wrk"
   head -n 3 "$work/$name.err" >&2
 }
 run_pgbench() {
@@ -162,14 +171,15 @@ done
 
 echo
 echo "== results: $connections connections, ${duration}s each, $((floors + rooms + sensors)) twins, 300,000 relationships, loopback, $(nproc) cores"
-printf '%-12s %10s %8s %8s %7s %12s %7s\n' question gateway/s p50_ms p99_ms errors by_hand/s ratio
+printf '%-12s %10s %8s %8s %7s %11s %12s %7s\n' question gateway/s p50_ms p99_ms errors cpu_us/query by_hand/s ratio
 for q in a-model b-equality c-join d-count; do
-  read -r rps p50 p99 errors <"$work/$q.wrk"
+  read -r rps p50 p99 errors cpu <"$work/$q.wrk"
   tps=$(cat "$work/$q.pgb")
   ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }')
-  printf '%-12s %10.0f %8.2f %8.2f %7d %12.0f %7s\n' "$q" "$rps" "$p50" "$p99" "$errors" "$tps" "$ratio"
+  printf '%-12s %10.0f %8.2f %8.2f %7d %11.0f %12.0f %7s\n' "$q" "$rps" "$p50" "$p99" "$errors" "$cpu" "$tps" "$ratio"
 done
-echo "(by_hand/s: pgbench running the hand-written SQL of the same question, prepared)"
+echo "(by_hand/s: pgbench running the hand-written SQL of the same question, prepared; cpu_us/query: the gateway's CPU time per query)"
+awk '/^VmHWM/ { printf "gateway memory: peak RSS %.1f MB (VmHWM)\n", $2 / 1024 }' "/proc/$server_pid/status"
 
 echo
 echo "== goals"
