@@ -202,4 +202,37 @@ struct ModelRoutesTests {
             #expect(derived.status == .created)
         }
     }
+
+    /// Gateway A has a model in its cache (it just wrote a twin of it); gateway B decommissions,
+    /// then deletes it. A's next twin writes are refused at once (ModelDecommissioned for a new
+    /// twin, then the deleted model unknown) and store nothing: A never validates against the
+    /// graph it cached.
+    @Test func aWriteRightAfterAnotherGatewayRetiredTheModelIsRefused() async throws {
+        try await GatewayTest.withGateways(2) { gateways in
+            let (a, b, v) = (gateways[0], gateways[1], Self.v)
+            let model = #"{"@context":"dtmi:dtdl:context;3","@id":"dtmi:ex:Gone;1","@type":"Interface"}"#
+            #expect(try await a.send(.post, "/models?\(v)", "[\(model)]").status == .created)
+            let twin = #"{"$metadata":{"$model":"dtmi:ex:Gone;1"}}"#
+            #expect(try await a.send(.put, "/digitaltwins/first?\(v)", twin).status == .ok)
+
+            let decommission = #"[{"op":"replace","path":"/decommissioned","value":true}]"#
+            #expect(
+                try await b.send(
+                    .patch, "/models/dtmi:ex:Gone;1?\(v)", decommission,
+                    headers: [.contentType: "application/json-patch+json"]
+                ).status == .noContent)
+            let afterDecommission = try await a.send(.put, "/digitaltwins/second?\(v)", twin)
+            #expect(afterDecommission.status == .badRequest)
+            #expect(try GatewayTest.errorCode(afterDecommission) == "ModelDecommissioned")
+
+            #expect(try await b.send(.delete, "/digitaltwins/first?\(v)").status == .noContent)
+            #expect(try await b.send(.delete, "/models/dtmi:ex:Gone;1?\(v)").status == .noContent)
+            let afterDelete = try await a.send(.put, "/digitaltwins/third?\(v)", twin)
+            #expect(afterDelete.status == .badRequest)
+            #expect(try GatewayTest.errorCode(afterDelete) != nil)
+            for id in ["second", "third"] {
+                #expect(try await a.send(.get, "/digitaltwins/\(id)?\(v)").status == .notFound)
+            }
+        }
+    }
 }
