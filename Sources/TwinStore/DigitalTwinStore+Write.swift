@@ -10,6 +10,19 @@ extension DigitalTwinStore {
         /// The new twin's JSON text, as served.
         let body: String
         let event: ChangeEvent
+
+        /// The statement creating twin `id` with this write (and its event text).
+        func insert(_ id: String, generation: Int64, event: String) -> InsertTwinStatement {
+            InsertTwinStatement(
+                id: id, modelID: modelID, etag: etag.uuid, body: body, generation: generation, event: event)
+        }
+
+        /// Twin `id`'s update by this write, if its ETag is still `previous`.
+        func update(_ id: String, generation: Int64, event: String, previous: String) -> TwinUpdate {
+            TwinUpdate(
+                id: id, modelID: modelID, etag: etag.uuid, body: body, generation: generation, event: event,
+                previousETag: previous)
+        }
     }
 
     /// Optimistic attempts before a write locks the twin for its read.
@@ -60,17 +73,12 @@ extension DigitalTwinStore {
         let event = write.event.text(source: eventSource)
         guard let existing else {
             let rows = try await client.tracedExecute(
-                InsertTwinStatement(
-                    id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
-                    generation: snapshot.generation, event: event),
-                logger: logger)
+                write.insert(id, generation: snapshot.generation, event: event), logger: logger)
             for try await _ in rows { return write }
             return nil
         }
         let written = try await batches.updates.run(
-            TwinUpdate(
-                id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
-                generation: snapshot.generation, event: event, previousETag: existing.etagUUID))
+            write.update(id, generation: snapshot.generation, event: event, previous: existing.etagUUID))
         return written ? write : nil
     }
 
@@ -82,21 +90,17 @@ extension DigitalTwinStore {
         let snapshot = try await catalog.snapshot(generation: generation, on: connection)
         let write = try prepare(existing, snapshot)
         let event = write.event.text(source: eventSource)
-        if let existing {
-            let rows = try await connection.tracedExecute(
-                UpdateTwinStatement(
-                    id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
-                    generation: snapshot.generation, event: event, previousETag: existing.etagUUID),
-                logger: logger)
-            for try await _ in rows { return write }
-        } else {
-            let rows = try await connection.tracedExecute(
-                InsertTwinStatement(
-                    id: id, modelID: write.modelID, etag: write.etag.uuid, body: write.body,
-                    generation: snapshot.generation, event: event),
-                logger: logger)
-            for try await _ in rows { return write }
-        }
+        let rows =
+            if let existing {
+                try await connection.tracedExecute(
+                    UpdateTwinStatement(
+                        write.update(id, generation: snapshot.generation, event: event, previous: existing.etagUUID)),
+                    logger: logger)
+            } else {
+                try await connection.tracedExecute(
+                    write.insert(id, generation: snapshot.generation, event: event), logger: logger)
+            }
+        for try await _ in rows { return write }
         return nil
     }
 }

@@ -59,12 +59,7 @@ struct TwinWriteBatches: Sendable {
         -> [Bool]
     {
         if updates.count == 1 {
-            let update = updates[0]
-            let rows = try await client.tracedExecute(
-                UpdateTwinStatement(
-                    id: update.id, modelID: update.modelID, etag: update.etag, body: update.body,
-                    generation: update.generation, event: update.event, previousETag: update.previousETag),
-                logger: logger)
+            let rows = try await client.tracedExecute(UpdateTwinStatement(updates[0]), logger: logger)
             for try await _ in rows { return [true] }
             return [false]
         }

@@ -103,6 +103,17 @@ struct UpdateTwinStatement: PostgresPreparedStatement {
     var event: String
     var previousETag: String
 
+    /// The statement for one update of ``TwinUpdate``'s shape.
+    init(_ update: TwinUpdate) {
+        id = update.id
+        modelID = update.modelID
+        etag = update.etag
+        body = update.body
+        generation = update.generation
+        event = update.event
+        previousETag = update.previousETag
+    }
+
     func makeBindings() -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 7)
         bindings.append(id)
