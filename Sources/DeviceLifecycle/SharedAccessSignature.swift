@@ -101,6 +101,12 @@ public struct SharedAccessSignature: Sendable, Hashable, CustomStringConvertible
         return SharedAccessSignature(resource: resource, signature: signature, expiry: expiry, keyName: keyName)
     }
 
+    /// Whether `key` can sign: base64 (padding optional) of at least one byte. For checking a
+    /// key where it is given, before any request is made with it.
+    public static func isValidKey(_ key: String) -> Bool {
+        (try? symmetricKey(key)) != nil
+    }
+
     /// The key bytes of a base64 key (padding optional).
     static func symmetricKey(_ key: String) throws(SASError) -> SymmetricKey {
         guard let bytes = MessageBody.base64Decode(key), !bytes.isEmpty else {

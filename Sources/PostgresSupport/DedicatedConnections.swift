@@ -5,8 +5,8 @@ import PostgresNIO
 /// A few connections of their own, outside `PostgresClient`'s pool, for the hot statements whose
 /// concurrency the caller already bounds (the twin store's coalescers: one connection per slot).
 ///
-/// Why: through the pool, every statement pays a lease (about 78 µs of client CPU per point
-/// select against 41 µs on a connection of its own, `twins-bench store` driver vs connection),
+/// Why: through the pool, every statement pays a lease (72 µs of client CPU per point select
+/// against 34 µs on a connection of its own: `scripts/bench-store.sh`, driver vs connection),
 /// and PostgresNIO 1.33.2's pool keeps about 700 bytes per lease that it never gives back, so
 /// a busy process grows without bound (docs/performance.md). A connection is opened when first
 /// needed, reused while it lives, and replaced once it has closed (a PostgreSQL restart, a
@@ -38,15 +38,14 @@ public final class DedicatedConnections: @unchecked Sendable {
     ) async throws -> T {
         do {
             return try await runOnce(body)
-        } catch is ClosedConnection where retry {
+        } catch let closed as ClosedConnection {
+            guard retry else { throw closed.underlying }
             logger.debug("a dedicated connection had closed; running the statement again on a new one")
-            do {
-                return try await runOnce(body)
-            } catch let again as ClosedConnection {
-                throw again.underlying
-            }
-        } catch let error as ClosedConnection {
-            throw error.underlying
+        }
+        do {
+            return try await runOnce(body)
+        } catch let closed as ClosedConnection {
+            throw closed.underlying
         }
     }
 

@@ -60,8 +60,7 @@ struct DeviceCommand: AsyncParsableCommand {
             throw ValidationError("--id-scope and --group-key (or TWINS_ID_SCOPE and TWINS_GROUP_KEY) are required")
         }
         // Checked here, as the option it is: a usage error (64), not a failure of the run.
-        let padded = key + String(repeating: "=", count: (4 - key.count % 4) % 4)  // padding optional
-        guard let bytes = Data(base64Encoded: padded), !bytes.isEmpty else {
+        guard SharedAccessSignature.isValidKey(key) else {
             throw ValidationError("--group-key: the key is not base64")
         }
         guard count >= 1, messages >= 0, interval >= 0 else {
